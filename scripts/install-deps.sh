@@ -10,7 +10,7 @@ build_pkgs=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libexpected-dev libsqlite3-dev libpq-dev libsodium-dev libcurl4-openssl-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libhowardhinnant-date-dev
-  libkainjow-mustache-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libkainjow-mustache-dev libgtest-dev libgmock-dev libbenchmark-dev tzdata fonts-dejavu-core
 )
 test_pkgs=(
   postgresql-15 clang-format-14 sqlite3 curl procps

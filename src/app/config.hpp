@@ -21,7 +21,7 @@ namespace nadajnik::app {
 struct Config {
   struct Server {
     std::string listen = "127.0.0.1:8080";  // host:port
-    std::string public_url;                  // https://... when behind TLS; Secure cookies then
+    std::string public_url;                 // https://... when behind TLS; Secure cookies then
     int threads = 4;
     bool trust_proxy_headers = false;
   } server;
@@ -48,7 +48,7 @@ struct Config {
   } log;
   struct Auth {
     int session_ttl_minutes = 720;
-    int login_max_failures = 5;       // per username and per address, within the window
+    int login_max_failures = 5;  // per username and per address, within the window
     int login_window_seconds = 900;
   } auth;
 };

@@ -1,1 +1,271 @@
-int main() { return 0; }
+// nadajnik: the command line. Every command takes --config, --data-dir and --database.
+#include <termios.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <string>
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include "app/config.hpp"
+#include "app/runtime.hpp"
+#include "core/clock.hpp"
+#include "jobs/job_runner.hpp"
+#include "services/auth_service.hpp"
+
+namespace {
+
+using namespace nadajnik;
+
+struct GlobalFlags {
+  std::string config_file;
+  std::map<std::string, std::string> overrides;  // config key -> value
+};
+
+void AddGlobalFlags(CLI::App& cmd, GlobalFlags& g) {
+  cmd.add_option("--config", g.config_file,
+                 "TOML configuration file (see etc/nadajnik.example.toml)");
+  auto flag = [&](const std::string& name, const std::string& key, const std::string& help) {
+    cmd.add_option_function<std::string>(
+        name, [&g, key](const std::string& v) { g.overrides[key] = v; }, help);
+  };
+  flag("--data-dir", "data.dir",
+       "Folder for the SQLite file, the key file and labels (default ./var)");
+  flag("--database", "database.url",
+       "postgresql://user@host:port/db to use PostgreSQL instead of SQLite");
+  flag("--log-format", "log.format", "text (default) or json");
+  flag("--log-level", "log.level", "debug, info (default), warn or error");
+}
+
+Result<app::Config> Load(const GlobalFlags& g) {
+  app::ConfigSources sources;
+  sources.file = g.config_file;
+  sources.env = app::ProcessEnvironment();
+  sources.flags = g.overrides;
+  return app::LoadConfig(sources);
+}
+
+Result<std::unique_ptr<app::Runtime>> Open(const GlobalFlags& g) {
+  NADAJNIK_ASSIGN_OR_RETURN(app::Config config, Load(g));
+  return app::OpenRuntime(config);
+}
+
+// Reads one line from stdin without echo when stdin is a terminal.
+std::string ReadPassword(const std::string& prompt) {
+  const bool tty = isatty(STDIN_FILENO);
+  termios old{};
+  if (tty) {
+    std::cerr << prompt << std::flush;
+    tcgetattr(STDIN_FILENO, &old);
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string line;
+  std::getline(std::cin, line);
+  if (tty) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    std::cerr << "\n";
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+int Report(const Result<int>& r) {
+  if (r) return *r;
+  std::cerr << "nadajnik: " << r.error().message;
+  if (!r.error().details.empty()) std::cerr << " (" << r.error().details << ")";
+  std::cerr << "\n";
+  return r.error().code == ErrorCode::kInvalidArgument ? 2 : 1;
+}
+
+services::AuthService MakeAuth(app::Runtime& rt) {
+  const auto& a = rt.config.auth;
+  return services::AuthService(*rt.store, rt.clock,
+                               {std::chrono::minutes(a.session_ttl_minutes), a.login_max_failures,
+                                std::chrono::seconds(a.login_window_seconds)});
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{
+      "Nadajnik: order fulfilment for Allegro sellers.\n"
+      "Start with `nadajnik demo` (SQLite under ./var) or `nadajnik serve --config FILE`."};
+  cli.require_subcommand(1);
+  GlobalFlags g;
+  std::function<Result<int>()> action;
+
+  // serve / demo
+  std::string listen;
+  for (const bool demo : {false, true}) {
+    auto* cmd =
+        cli.add_subcommand(demo ? "demo" : "serve",
+                           demo ? "Run with embedded defaults and print a one-time admin password"
+                                : "Serve the panel, the JSON API and the job workers");
+    AddGlobalFlags(*cmd, g);
+    cmd->add_option("--listen", listen, "Address to listen on, host:port (default 127.0.0.1:8080)");
+    cmd->callback([&, demo] {
+      action = [&, demo]() -> Result<int> {
+        if (!listen.empty()) g.overrides["server.listen"] = listen;
+        NADAJNIK_ASSIGN_OR_RETURN(auto rt, Open(g));
+        return app::Serve(*rt, {demo});
+      };
+    });
+  }
+
+  // migrate
+  auto* migrate = cli.add_subcommand("migrate", "Apply pending database migrations and exit");
+  AddGlobalFlags(*migrate, g);
+  migrate->callback([&] {
+    action = [&]() -> Result<int> {
+      NADAJNIK_ASSIGN_OR_RETURN(auto rt, Open(g));
+      std::cout << "database is up to date\n";
+      return 0;
+    };
+  });
+
+  // users
+  auto* users = cli.add_subcommand("users", "Manage panel users");
+  users->require_subcommand(1);
+  std::string username;
+  std::string role = "packer";
+  auto* users_add = users->add_subcommand(
+      "add", "Add a user; the password is read from stdin (never from an argument)");
+  AddGlobalFlags(*users_add, g);
+  users_add->add_option("USERNAME", username, "Login name")->required();
+  users_add->add_option("--role", role, "admin or packer")
+      ->check(CLI::IsMember({"admin", "packer"}))
+      ->default_val("packer");
+  users_add->callback([&] {
+    action = [&]() -> Result<int> {
+      NADAJNIK_ASSIGN_OR_RETURN(auto rt, Open(g));
+      Secret<> password(ReadPassword("Password for " + username + ": "));
+      auto auth = MakeAuth(*rt);
+      NADAJNIK_ASSIGN_OR_RETURN(
+          UserId id, auth.CreateUser(username, password, *domain::ParseRole(role), false));
+      std::cout << fmt::format("user {} added (id {}, role {})\n", username, id.value, role);
+      return 0;
+    };
+  });
+  auto* users_list = users->add_subcommand("list", "List users");
+  AddGlobalFlags(*users_list, g);
+  users_list->callback([&] {
+    action = [&]() -> Result<int> {
+      NADAJNIK_ASSIGN_OR_RETURN(auto rt, Open(g));
+      NADAJNIK_ASSIGN_OR_RETURN(
+          auto list, rt->store->Read([](store::UnitOfWork& uow) { return uow.users().List(); }));
+      for (const auto& u : list) {
+        std::cout << fmt::format("{:<24} {:<8} {}\n", u.username, domain::RoleName(u.role),
+                                 u.must_change_password ? "(must change password)" : "");
+      }
+      return 0;
+    };
+  });
+
+  // api-tokens
+  auto* tokens = cli.add_subcommand("api-tokens", "Manage API tokens for machine clients (ERP)");
+  tokens->require_subcommand(1);
+  std::string token_name;
+  std::string token_role = "admin";
+  auto* tokens_create = tokens->add_subcommand("create", "Create a token and print it once");
+  AddGlobalFlags(*tokens_create, g);
+  tokens_create->add_option("--name", token_name, "A name to tell the token apart")->required();
+  tokens_create->add_option("--role", token_role, "admin or packer")
+      ->check(CLI::IsMember({"admin", "packer"}))
+      ->default_val("admin");
+  tokens_create->callback([&] {
+    action = [&]() -> Result<int> {
+      NADAJNIK_ASSIGN_OR_RETURN(auto rt, Open(g));
+      auto auth = MakeAuth(*rt);
+      NADAJNIK_ASSIGN_OR_RETURN(auto created,
+                                auth.CreateApiToken(token_name, *domain::ParseRole(token_role)));
+      std::cout << created.token.Reveal() << "\n";
+      std::cerr << "Store this token now: it is shown once and kept only as a hash.\n";
+      return 0;
+    };
+  });
+
+  // jobs
+  auto* jobs_cmd = cli.add_subcommand("jobs", "Inspect the durable job queue");
+  jobs_cmd->require_subcommand(1);
+  std::string job_state;
+  std::string job_kind;
+  int job_limit = 50;
+  auto* jobs_list = jobs_cmd->add_subcommand("list", "List jobs, newest first");
+  AddGlobalFlags(*jobs_list, g);
+  jobs_list->add_option("--state", job_state, "queued, running, done or dead")
+      ->check(CLI::IsMember({"queued", "running", "done", "dead"}));
+  jobs_list->add_option("--kind", job_kind, "Only jobs of this kind");
+  jobs_list->add_option("--limit", job_limit, "How many (default 50)")->check(CLI::Range(1, 10000));
+  jobs_list->callback([&] {
+    action = [&]() -> Result<int> {
+      NADAJNIK_ASSIGN_OR_RETURN(auto rt, Open(g));
+      store::JobFilter filter;
+      if (!job_state.empty()) filter.state = store::ParseJobState(job_state);
+      if (!job_kind.empty()) filter.kind = job_kind;
+      filter.limit = job_limit;
+      NADAJNIK_ASSIGN_OR_RETURN(auto list, rt->store->Read([&](store::UnitOfWork& uow) {
+        return uow.jobs().List(filter);
+      }));
+      std::cout << fmt::format("{:>8}  {:<24} {:<8} {:>8}  {:<20} {}\n", "ID", "KIND", "STATE",
+                               "ATTEMPTS", "RUN AT", "LAST ERROR");
+      for (const auto& j : list) {
+        std::cout << fmt::format("{:>8}  {:<24} {:<8} {:>4}/{:<3}  {:<20} {}\n", j.id.value, j.kind,
+                                 store::JobStateName(j.state), j.attempts, j.max_attempts,
+                                 FormatIso8601(j.run_at), j.last_error);
+      }
+      return 0;
+    };
+  });
+  int probe_count = 1;
+  int probe_sleep_ms = 0;
+  bool probe_fail = false;
+  int probe_attempts = 10;
+  auto* jobs_probe = jobs_cmd->add_subcommand(
+      "probe", "Enqueue diagnostic jobs that the running workers execute (checks a deployment)");
+  AddGlobalFlags(*jobs_probe, g);
+  jobs_probe->add_option("--count", probe_count, "How many probe jobs")
+      ->check(CLI::Range(1, 1000000));
+  jobs_probe->add_option("--sleep-ms", probe_sleep_ms, "How long each probe works")
+      ->check(CLI::Range(0, 600000));
+  jobs_probe->add_option("--max-attempts", probe_attempts, "Attempts before a probe is dead")
+      ->check(CLI::Range(1, 1000));
+  jobs_probe->add_flag("--fail", probe_fail,
+                       "Make every attempt fail (to see retries and dead jobs)");
+  jobs_probe->callback([&] {
+    action = [&]() -> Result<int> {
+      NADAJNIK_ASSIGN_OR_RETURN(auto rt, Open(g));
+      const Timestamp now = rt->clock.Now();
+      std::int64_t first = 0;
+      NADAJNIK_TRY(rt->store->InTransaction([&](store::UnitOfWork& uow) -> Result<void> {
+        for (int i = 0; i < probe_count; ++i) {
+          store::NewJob job;
+          job.kind = "system.probe";
+          job.payload = fmt::format(R"({{"sleepMs":{},"fail":{}}})", probe_sleep_ms,
+                                    probe_fail ? "true" : "false");
+          job.run_at = now;
+          job.max_attempts = probe_attempts;
+          NADAJNIK_ASSIGN_OR_RETURN(auto id, uow.jobs().Enqueue(job, now));
+          if (i == 0 && id) first = id->value;
+        }
+        return Ok();
+      }));
+      std::cout << fmt::format("enqueued {} probe job(s), first id {}\n", probe_count, first);
+      return 0;
+    };
+  });
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+  try {
+    return Report(action());
+  } catch (const std::exception& e) {
+    std::cerr << "nadajnik: internal error: " << e.what() << "\n";
+    return 70;
+  }
+}

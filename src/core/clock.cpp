@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include <date/date.h>
+#include <date/tz.h>
 #include <fmt/format.h>
 
 namespace nadajnik {
@@ -33,6 +34,15 @@ Result<Timestamp> ParseIso8601(std::string_view text) {
   in.peek();
   if (!in.eof()) return bad();
   return std::chrono::time_point_cast<milliseconds>(tp);
+}
+
+std::string FormatLocal(Timestamp t, std::string_view zone) {
+  try {
+    const auto* tz = date::locate_zone(zone);
+    return date::format("%F %R", date::make_zoned(tz, std::chrono::floor<std::chrono::minutes>(t)));
+  } catch (const std::exception&) {
+    return date::format("%F %R UTC", std::chrono::floor<std::chrono::minutes>(t));
+  }
 }
 
 }  // namespace nadajnik

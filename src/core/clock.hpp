@@ -48,5 +48,8 @@ std::string FormatIso8601(Timestamp t);
 // Accepts RFC 3339 date-times as Allegro sends them: "2024-01-10T10:12:32Z",
 // "...32.321Z", "...32.321456Z", "...32+01:00". The result is UTC.
 Result<Timestamp> ParseIso8601(std::string_view text);
+// "2026-11-25 15:37" in the given IANA zone (the panel shows Polish sellers their own time).
+// Falls back to UTC with a " UTC" suffix if the zone is unknown on this machine.
+std::string FormatLocal(Timestamp t, std::string_view zone = "Europe/Warsaw");
 
 }  // namespace nadajnik

@@ -9,9 +9,9 @@ namespace nadajnik {
 
 Result<Currency> Currency::Parse(std::string_view code) {
   if (code.size() != 3) {
-    return Fail(ErrorCode::kInvalidArgument,
-                fmt::format("currency must be a three-letter ISO 4217 code, got '{}'",
-                            code.substr(0, 16)));
+    return Fail(
+        ErrorCode::kInvalidArgument,
+        fmt::format("currency must be a three-letter ISO 4217 code, got '{}'", code.substr(0, 16)));
   }
   Currency c;
   for (std::size_t i = 0; i < 3; ++i) {
@@ -49,8 +49,8 @@ std::string Money::AmountString() const {
   const std::int64_t scale = Pow10(exp);
   const bool negative = minor < 0;
   // Work in unsigned to survive INT64_MIN.
-  const std::uint64_t abs = negative ? 0 - static_cast<std::uint64_t>(minor)
-                                     : static_cast<std::uint64_t>(minor);
+  const std::uint64_t abs =
+      negative ? 0 - static_cast<std::uint64_t>(minor) : static_cast<std::uint64_t>(minor);
   return fmt::format("{}{}.{:0{}}", negative ? "-" : "", abs / scale, abs % scale, exp);
 }
 
@@ -106,9 +106,9 @@ Result<Money> ParseMoney(std::string_view amount, std::string_view currency_code
 
 Result<Money> Add(const Money& a, const Money& b) {
   if (!(a.currency == b.currency)) {
-    return Fail(ErrorCode::kInvalidArgument,
-                fmt::format("cannot add {} to {}: different currencies", b.ToString(),
-                            a.ToString()));
+    return Fail(
+        ErrorCode::kInvalidArgument,
+        fmt::format("cannot add {} to {}: different currencies", b.ToString(), a.ToString()));
   }
   return Money{a.minor + b.minor, a.currency};
 }

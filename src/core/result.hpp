@@ -62,18 +62,18 @@ inline Result<void> Ok() { return {}; }
 }  // namespace nadajnik
 
 // Propagates an error from an expression returning Result<...>; evaluates to nothing.
-#define NADAJNIK_TRY(expr)                                             \
-  do {                                                                 \
-    auto nadajnik_try_result_ = (expr);                                \
+#define NADAJNIK_TRY(expr)                                                                       \
+  do {                                                                                           \
+    auto nadajnik_try_result_ = (expr);                                                          \
     if (!nadajnik_try_result_) return ::nadajnik::Fail(std::move(nadajnik_try_result_).error()); \
   } while (0)
 
 // Declares `lhs` from an expression returning Result<T>, or returns its error.
-#define NADAJNIK_ASSIGN_OR_RETURN(lhs, expr)                      \
+#define NADAJNIK_ASSIGN_OR_RETURN(lhs, expr) \
   NADAJNIK_ASSIGN_OR_RETURN_IMPL(NADAJNIK_CONCAT(r_, __LINE__), lhs, expr)
 #define NADAJNIK_CONCAT_INNER(a, b) a##b
 #define NADAJNIK_CONCAT(a, b) NADAJNIK_CONCAT_INNER(a, b)
 #define NADAJNIK_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)       \
-  auto tmp = (expr);                                          \
+  auto tmp = (expr);                                         \
   if (!tmp) return ::nadajnik::Fail(std::move(tmp).error()); \
   lhs = std::move(*tmp)

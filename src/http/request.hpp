@@ -20,14 +20,14 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 using FormData = std::multimap<std::string, std::string>;
 
 struct Request {
-  std::string method;  // upper case: GET, POST, ...
-  std::string target;  // as received: "/orders?page=2"
-  std::string path;    // percent-decoded path: "/orders"
+  std::string method;                             // upper case: GET, POST, ...
+  std::string target;                             // as received: "/orders?page=2"
+  std::string path;                               // percent-decoded path: "/orders"
   std::multimap<std::string, std::string> query;  // decoded
   Headers headers;
   std::string body;
-  std::string remote_address;  // peer IP, without port
-  bool tls = false;            // the connection (or a trusted proxy) used TLS
+  std::string remote_address;                      // peer IP, without port
+  bool tls = false;                                // the connection (or a trusted proxy) used TLS
   std::map<std::string, std::string> path_params;  // {id} -> value, set by the router
   std::string request_id;  // from X-Request-Id if sane, else generated; echoed in the response
 

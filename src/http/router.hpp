@@ -30,8 +30,12 @@ class Router {
   ~Router();
 
   void Add(std::string method, std::string pattern, Handler handler);
-  void Get(std::string pattern, Handler handler) { Add("GET", std::move(pattern), std::move(handler)); }
-  void Post(std::string pattern, Handler handler) { Add("POST", std::move(pattern), std::move(handler)); }
+  void Get(std::string pattern, Handler handler) {
+    Add("GET", std::move(pattern), std::move(handler));
+  }
+  void Post(std::string pattern, Handler handler) {
+    Add("POST", std::move(pattern), std::move(handler));
+  }
 
   Response Dispatch(Request& request) const;
 

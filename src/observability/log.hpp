@@ -36,10 +36,18 @@ void Init(Format format, Level level, const std::string& path = {});
 Level ParseLevelOr(std::string_view text, Level fallback);
 
 void Write(Level level, std::string_view event, std::initializer_list<Field> fields = {});
-inline void Debug(std::string_view e, std::initializer_list<Field> f = {}) { Write(Level::kDebug, e, f); }
-inline void Info(std::string_view e, std::initializer_list<Field> f = {}) { Write(Level::kInfo, e, f); }
-inline void Warn(std::string_view e, std::initializer_list<Field> f = {}) { Write(Level::kWarn, e, f); }
-inline void Error(std::string_view e, std::initializer_list<Field> f = {}) { Write(Level::kError, e, f); }
+inline void Debug(std::string_view e, std::initializer_list<Field> f = {}) {
+  Write(Level::kDebug, e, f);
+}
+inline void Info(std::string_view e, std::initializer_list<Field> f = {}) {
+  Write(Level::kInfo, e, f);
+}
+inline void Warn(std::string_view e, std::initializer_list<Field> f = {}) {
+  Write(Level::kWarn, e, f);
+}
+inline void Error(std::string_view e, std::initializer_list<Field> f = {}) {
+  Write(Level::kError, e, f);
+}
 
 // The line Write() would emit, without the timestamp (for tests).
 std::string FormatLine(Format format, Level level, std::string_view event,

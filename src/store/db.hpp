@@ -73,9 +73,7 @@ class DbRows {
   std::optional<std::int64_t> OptInt(std::size_t row, std::size_t col) const;
 
  private:
-  const DbValue& at(std::size_t row, std::size_t col) const {
-    return cells_[row * columns_ + col];
-  }
+  const DbValue& at(std::size_t row, std::size_t col) const { return cells_[row * columns_ + col]; }
   std::size_t columns_ = 0;
   std::vector<DbValue> cells_;
 };

@@ -6,7 +6,8 @@
 // migration leaves the schema and the record as they were before it and stops with an error
 // naming the file. On PostgreSQL the whole run holds an advisory lock, so instances starting
 // together apply each migration once; on SQLite the write transaction serializes them.
-// A database whose recorded version is newer than the binary knows is refused (kFailedPrecondition).
+// A database whose recorded version is newer than the binary knows is refused
+// (kFailedPrecondition).
 #pragma once
 
 #include <string>

@@ -1,0 +1,171 @@
+// The only place that builds implementations and connects them.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "app/runtime.hpp"
+#include "http/api/api.hpp"
+#include "http/app_context.hpp"
+#include "http/panel/panel.hpp"
+#include "http/panel/views.hpp"
+#include "http/server/server.hpp"
+#include "jobs/job_runner.hpp"
+#include "observability/log.hpp"
+#include "services/auth_service.hpp"
+#include "store/connection_pool.hpp"
+
+namespace nadajnik::app {
+
+namespace {
+
+constexpr std::string_view kVersion = "0.1.0";
+
+Result<std::pair<std::string, std::uint16_t>> SplitListen(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    return Fail(ErrorCode::kInvalidArgument, "server.listen must be host:port");
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  const int port = std::stoi(listen.substr(colon + 1));
+  return std::make_pair(host, static_cast<std::uint16_t>(port));
+}
+
+store::DatabaseOptions DatabaseOptionsFor(const Config& config) {
+  store::DatabaseOptions db;
+  db.url = config.database.url;
+  db.sqlite_path = config.data.dir / "nadajnik.db";
+  db.pool_size = config.database.pool_size;
+  db.busy_timeout = std::chrono::milliseconds(config.database.busy_timeout_ms);
+  return db;
+}
+
+void RegisterMetrics(Runtime& rt) {
+  rt.metrics.AddCollector(
+      "nadajnik_jobs", "Jobs in the store by kind and state (all instances).",
+      [&rt]() -> std::vector<observability::Sample> {
+        std::vector<observability::Sample> out;
+        auto counts =
+            rt.store->Read([](store::UnitOfWork& uow) { return uow.jobs().CountByKindAndState(); });
+        if (!counts) throw std::runtime_error(counts.error().Describe());
+        for (const auto& c : *counts) {
+          out.push_back({{{"kind", c.kind}, {"state", std::string(store::JobStateName(c.state))}},
+                         static_cast<double>(c.count)});
+        }
+        return out;
+      });
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Runtime>> OpenRuntime(const Config& config) {
+  log::Init(config.log.format == "json" ? log::Format::kJson : log::Format::kText,
+            log::ParseLevelOr(config.log.level, log::Level::kInfo), config.log.file);
+  auto rt = std::make_unique<Runtime>();
+  rt->config = config;
+  std::error_code ec;
+  // The folder holds buyer data and the key file: private to the service user when we create it.
+  if (std::filesystem::create_directories(config.data.dir, ec) && !ec) {
+    std::filesystem::permissions(config.data.dir, std::filesystem::perms::owner_all, ec);
+  }
+  if (ec) {
+    return Fail(ErrorCode::kFailedPrecondition,
+                fmt::format("cannot create the data folder {}: {} (set data.dir or --data-dir)",
+                            config.data.dir.string(), ec.message()));
+  }
+  NADAJNIK_ASSIGN_OR_RETURN(security::SecretBox box,
+                            security::SecretBox::LoadOrCreate(config.data.dir / "secret.key"));
+  rt->secrets = std::make_unique<security::SecretBox>(box);
+  NADAJNIK_ASSIGN_OR_RETURN(rt->store, store::OpenStore(DatabaseOptionsFor(config), *rt->secrets));
+  return rt;
+}
+
+Result<int> Serve(Runtime& rt, const ServeOptions& options) {
+  NADAJNIK_TRY(http::panel::ValidateTemplates());
+  const Config& config = rt.config;
+  NADAJNIK_ASSIGN_OR_RETURN(auto listen, SplitListen(config.server.listen));
+
+  // Signals go to the main thread only (sigwait below); block them before threads start.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  services::AuthService auth(
+      *rt.store, rt.clock,
+      {std::chrono::minutes(config.auth.session_ttl_minutes), config.auth.login_max_failures,
+       std::chrono::seconds(config.auth.login_window_seconds)});
+
+  Secret<> demo_password;
+  if (options.demo) {
+    NADAJNIK_ASSIGN_OR_RETURN(demo_password,
+                              auth.IssueOneTimePassword("admin", domain::Role::kAdmin));
+  }
+
+  http::AppContext app{*rt.store,
+                       rt.clock,
+                       auth,
+                       rt.metrics,
+                       config.server.public_url.starts_with("https://"),
+                       config.auth.session_ttl_minutes * 60,
+                       std::string(kVersion)};
+  http::Router router(&rt.metrics);
+  http::panel::RegisterPanelRoutes(router, app);
+  http::api::RegisterApiRoutes(router, app);
+  http::api::RegisterOperationsRoutes(router, app);
+  RegisterMetrics(rt);
+
+  jobs::RunnerOptions runner_options;
+  runner_options.workers = config.jobs.workers;
+  runner_options.poll_interval = std::chrono::milliseconds(config.jobs.poll_interval_ms);
+  runner_options.lease = std::chrono::seconds(config.jobs.lease_seconds);
+  runner_options.backoff = {std::chrono::milliseconds(config.jobs.backoff_base_ms),
+                            std::chrono::milliseconds(config.jobs.backoff_max_ms)};
+  jobs::JobRunner runner(*rt.store, rt.clock, runner_options, &rt.metrics);
+  jobs::RegisterBuiltinJobs(runner);
+
+  http::ServerOptions server_options;
+  server_options.address = listen.first;
+  server_options.port = listen.second;
+  server_options.threads = config.server.threads;
+  server_options.trust_proxy_headers = config.server.trust_proxy_headers;
+  http::HttpServer server(server_options,
+                          [&router](http::Request& req) { return router.Dispatch(req); });
+  NADAJNIK_TRY(server.Start());
+  NADAJNIK_TRY(runner.Start());
+
+  const std::string url = fmt::format("http://{}:{}", listen.first, server.port());
+  log::Info("nadajnik.started",
+            {{"url", url},
+             {"version", std::string(kVersion)},
+             {"database", config.database.url.empty() ? "sqlite" : "postgresql"}});
+  if (options.demo) {
+    std::cout << "\n"
+              << "  Nadajnik (demo) is running.\n"
+              << "  Panel:     " << url << "/login\n"
+              << "  User:      admin\n"
+              << "  Password:  " << demo_password.Reveal()
+              << "   (one-time: you set your own at the first login)\n"
+              << "  Data:      " << config.data.dir.string() << " (SQLite)\n"
+              << "  Stop with Ctrl+C.\n\n"
+              << std::flush;
+  }
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  log::Info("nadajnik.stopping", {{"signal", sig}});
+  server.Stop();
+  runner.Stop();
+  log::Info("nadajnik.stopped");
+  return 0;
+}
+
+}  // namespace nadajnik::app

@@ -1,0 +1,16 @@
+// Small text helpers for untrusted input: bounding without breaking UTF-8, validation.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace nadajnik {
+
+// At most max_bytes bytes, cut at a UTF-8 character boundary, with "…" appended when cut
+// (the ellipsis counts towards max_bytes).
+std::string TruncateUtf8(std::string_view text, std::size_t max_bytes);
+bool IsValidUtf8(std::string_view text);
+// Lower-cases ASCII letters only (Polish letters are left as they are).
+std::string AsciiLower(std::string_view text);
+
+}  // namespace nadajnik

@@ -1,0 +1,76 @@
+// Shipment: one parcel (or multi-parcel consignment) created with a carrier for an order.
+//
+// Every create intent carries an idempotency key stored before the carrier is called; the state
+// machine makes a retry ask "what happened?" instead of creating a second shipment:
+//   kPending (key stored, carrier not yet confirmed) -> kCreated (carrier id known) ->
+//   kLabelReady -> kInTransit ... -> kDelivered | kReturned; kFailed / kCancelled are final.
+// Tracking states are normalized across carriers (see TrackingState).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/ids.hpp"
+#include "core/money.hpp"
+
+namespace nadajnik::domain {
+
+enum class Carrier { kInPost, kDpd, kPocztaPolska, kOrlenPaczka, kAllegroShipping };
+std::string_view CarrierCode(Carrier c);  // "inpost", "dpd", "poczta_polska", ...
+std::optional<Carrier> ParseCarrier(std::string_view code);
+
+enum class ShipmentState { kPending, kCreated, kLabelReady, kCancelled, kFailed };
+std::string_view ShipmentStateName(ShipmentState s);  // "pending"
+std::optional<ShipmentState> ParseShipmentState(std::string_view s);
+
+enum class TrackingState {
+  kUnknown,
+  kCreated,
+  kInTransit,
+  kOutForDelivery,
+  kReadyForPickup,
+  kDelivered,
+  kFailed,
+  kReturned,
+};
+std::string_view TrackingStateName(TrackingState s);
+std::optional<TrackingState> ParseTrackingState(std::string_view s);
+
+enum class LabelFormat { kPdfA6, kPdfA4, kZpl203, kZpl300 };
+std::string_view LabelFormatName(LabelFormat f);  // "pdf_a6"
+std::optional<LabelFormat> ParseLabelFormat(std::string_view s);
+
+struct Parcel {
+  std::string size_template;  // carrier's template (InPost A/B/C) or empty
+  int weight_grams = 0;
+  int length_mm = 0;
+  int width_mm = 0;
+  int height_mm = 0;
+  std::string tracking_number;  // per parcel for multi-parcel consignments
+};
+
+struct Shipment {
+  ShipmentId id;
+  OrderId order_id;
+  AccountId account_id;
+  Carrier carrier = Carrier::kInPost;
+  std::string service;          // carrier service code ("inpost_locker_standard")
+  std::string idempotency_key;  // unique; written before the carrier call
+  ShipmentState state = ShipmentState::kPending;
+  TrackingState tracking_state = TrackingState::kUnknown;
+  std::string remote_id;  // the carrier's shipment id
+  std::string tracking_number;
+  std::vector<Parcel> parcels;
+  std::optional<Money> cash_on_delivery;
+  std::optional<Money> insurance;
+  std::string label_path;  // under the data dir, once fetched
+  std::optional<LabelFormat> label_format;
+  std::string last_error;
+  Timestamp created_at;
+  Timestamp updated_at;
+};
+
+}  // namespace nadajnik::domain

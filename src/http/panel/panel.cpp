@@ -1,0 +1,548 @@
+#include "http/panel/panel.hpp"
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "core/clock.hpp"
+#include "core/text.hpp"
+#include "http/panel/views.hpp"
+#include "observability/log.hpp"
+#include "security/tokens.hpp"
+#include "store/store.hpp"
+
+namespace nadajnik::http::panel {
+
+namespace {
+
+constexpr std::string_view kSessionCookie = "nadajnik_session";
+constexpr std::string_view kLoginCsrfCookie = "nadajnik_login_csrf";
+
+using services::Principal;
+
+std::optional<std::int64_t> ParseId(const std::optional<std::string>& text) {
+  if (!text || text->empty() || text->size() > 18) return std::nullopt;
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (ec != std::errc() || p != text->data() + text->size() || v <= 0) return std::nullopt;
+  return v;
+}
+
+std::string FormField(const FormData& form, const std::string& name) {
+  auto it = form.find(name);
+  return it == form.end() ? std::string() : it->second;
+}
+
+// Only local paths, so a crafted ?next= can't send a user to another site.
+std::string SafeNext(const std::optional<std::string>& next) {
+  if (!next || next->empty() || (*next)[0] != '/' || next->starts_with("//") ||
+      next->find('\\') != std::string::npos || next->size() > 512) {
+    return "/orders";
+  }
+  return *next;
+}
+
+CookieSpec SessionCookie(const AppContext& app, std::string value, int max_age) {
+  CookieSpec c;
+  c.name = std::string(kSessionCookie);
+  c.value = std::move(value);
+  c.max_age_seconds = max_age;
+  c.secure = app.secure_cookies;
+  return c;
+}
+
+std::string Money(const nadajnik::Money& m) { return m.ToString(); }
+
+// The panel's guard: a valid session, the right role, a CSRF token on POST.
+template <typename Handler>
+http::Handler Guarded(AppContext& app, bool admin_only, Handler handler) {
+  return [&app, admin_only, handler](Request& req) -> Response {
+    const std::string token = req.Cookie(std::string(kSessionCookie)).value_or("");
+    auto principal = app.auth.AuthenticateSession(token);
+    if (!principal) {
+      if (principal.error().code != ErrorCode::kUnauthenticated) {
+        return ErrorPage(503, "Chwilowy problem", "Baza danych nie odpowiada. Spróbuj za chwilę.",
+                         req);
+      }
+      Response r = Response::Redirect("/login?next=" +
+                                      UrlEncode(req.method == "GET" ? req.target : "/orders"));
+      if (!token.empty()) r.SetCookie(SessionCookie(app, "", 0));
+      return r;
+    }
+    if (req.method != "GET" && req.method != "HEAD") {
+      auto form = req.Form();
+      const std::string sent = form ? FormField(*form, "csrf_token") : std::string();
+      if (sent.empty() || !security::ConstantTimeEquals(sent, principal->csrf_token)) {
+        log::Warn("panel.csrf_rejected", {{"path", req.path}, {"request_id", req.request_id}});
+        return ErrorPage(
+            403, "Formularz wygasł",
+            "Brak ważnego tokenu formularza (CSRF). Odśwież stronę i spróbuj ponownie.", req,
+            &*principal);
+      }
+    }
+    if (principal->must_change_password && req.path != "/account/password" &&
+        req.path != "/logout") {
+      return Response::Redirect("/account/password");
+    }
+    if (admin_only && !principal->is_admin()) {
+      return ErrorPage(403, "Brak dostępu", "Ta strona jest dostępna tylko dla administratora.",
+                       req, &*principal);
+    }
+    return handler(req, *principal);
+  };
+}
+
+// ---- login / logout / password ---------------------------------------------------------------
+
+Response LoginForm(int status, const std::string& csrf, const std::string& username,
+                   const std::string& error) {
+  Data d;
+  d.set("csrf_token", csrf);
+  d.set("username", username);
+  if (!error.empty()) d.set("error", error);
+  return Page(status, "login", d, {"Logowanie", nullptr, ""});
+}
+
+Response GetLogin(AppContext& app, Request& req) {
+  if (auto token = req.Cookie(std::string(kSessionCookie))) {
+    if (app.auth.AuthenticateSession(*token)) return Response::Redirect("/orders");
+  }
+  const std::string csrf = security::RandomToken(24);
+  Response r = LoginForm(200, csrf, "", "");
+  CookieSpec c;
+  c.name = std::string(kLoginCsrfCookie);
+  c.value = csrf;
+  c.path = "/login";
+  c.max_age_seconds = 3600;
+  c.secure = app.secure_cookies;
+  r.SetCookie(c);
+  return r;
+}
+
+Response PostLogin(AppContext& app, Request& req) {
+  auto form = req.Form();
+  const std::string cookie = req.Cookie(std::string(kLoginCsrfCookie)).value_or("");
+  const std::string sent = form ? FormField(*form, "csrf_token") : std::string();
+  if (!form || cookie.empty() || sent.empty() || !security::ConstantTimeEquals(sent, cookie)) {
+    return ErrorPage(403, "Formularz wygasł",
+                     "Brak ważnego tokenu formularza (CSRF). Otwórz stronę logowania ponownie.",
+                     req);
+  }
+  const std::string username = TruncateUtf8(FormField(*form, "username"), 64);
+  auto login = app.auth.Login(username, Secret<>(FormField(*form, "password")), req.remote_address);
+  if (!login) {
+    const Error& e = login.error();
+    if (e.code == ErrorCode::kRateLimited) {
+      const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
+                               e.retry_after.value_or(std::chrono::milliseconds(60000)))
+                               .count();
+      Response r =
+          LoginForm(429, cookie, username,
+                    fmt::format("Zbyt wiele nieudanych prób logowania. Spróbuj ponownie za {} min.",
+                                (seconds + 59) / 60));
+      r.SetHeader("Retry-After", std::to_string(seconds));
+      return r;
+    }
+    if (e.code == ErrorCode::kUnauthenticated) {
+      return LoginForm(401, cookie, username, "Nieprawidłowa nazwa użytkownika lub hasło.");
+    }
+    log::Error("panel.login_error", {{"error", e.Describe()}, {"request_id", req.request_id}});
+    return LoginForm(503, cookie, username, "Logowanie chwilowo niemożliwe. Spróbuj za chwilę.");
+  }
+  Response r =
+      Response::Redirect(login->principal.must_change_password ? std::string("/account/password")
+                                                               : SafeNext(req.QueryParam("next")));
+  r.SetCookie(SessionCookie(app, login->session_token.Reveal(), app.session_ttl_seconds));
+  CookieSpec clear;
+  clear.name = std::string(kLoginCsrfCookie);
+  clear.path = "/login";
+  clear.max_age_seconds = 0;
+  r.SetCookie(clear);
+  return r;
+}
+
+Response PostLogout(AppContext& app, Request& req, const Principal&) {
+  (void)app.auth.Logout(req.Cookie(std::string(kSessionCookie)).value_or(""));
+  Response r = Response::Redirect("/login");
+  r.SetCookie(SessionCookie(app, "", 0));
+  return r;
+}
+
+Response PasswordPage(int status, const Principal& user, const std::string& error, bool saved) {
+  Data d;
+  d.set("csrf_token", user.csrf_token);
+  d.set("must_change", user.must_change_password);
+  if (!error.empty()) d.set("error", error);
+  d.set("saved", saved);
+  return Page(status, "password", d, {"Zmiana hasła", &user, ""});
+}
+
+Response PostPassword(AppContext& app, Request& req, const Principal& user) {
+  auto form = req.Form();
+  auto r = app.auth.ChangePassword(user.user_id, Secret<>(FormField(*form, "current_password")),
+                                   Secret<>(FormField(*form, "new_password")));
+  if (!r) {
+    std::string message = r.error().message;
+    if (message.find("current password") != std::string::npos)
+      message = "Obecne hasło jest nieprawidłowe.";
+    else if (message.find("at least") != std::string::npos)
+      message = "Nowe hasło musi mieć co najmniej 10 znaków.";
+    else if (message.find("differ") != std::string::npos)
+      message = "Nowe hasło musi być inne niż obecne.";
+    return PasswordPage(422, user, message, false);
+  }
+  Principal updated = user;
+  updated.must_change_password = false;
+  return PasswordPage(200, updated, "", true);
+}
+
+// ---- orders --------------------------------------------------------------------------------
+
+std::string DeliveryLabel(const domain::Order& o) {
+  if (o.delivery.pickup_point) {
+    return o.delivery.method_name + " · " + o.delivery.pickup_point->id;
+  }
+  return o.delivery.method_name;
+}
+
+Response GetOrders(AppContext& app, Request& req, const Principal& user) {
+  store::OrderFilter filter;
+  filter.limit = 50;
+  filter.text = TruncateUtf8(req.QueryParam("q").value_or(""), 200);
+  if (auto s = ParseId(req.QueryParam("status"))) filter.local_status_id = StatusId(*s);
+  if (auto a = ParseId(req.QueryParam("account"))) filter.account_id = AccountId(*a);
+  filter.needs_attention = req.QueryParam("attention") == "1";
+  store::OrderFilter count_filter = filter;
+  if (auto after = req.QueryParam("after")) {
+    const auto sep = after->find('_');
+    std::int64_t t = 0;
+    if (sep != std::string::npos &&
+        std::from_chars(after->data(), after->data() + sep, t).ec == std::errc()) {
+      if (auto id = ParseId(after->substr(sep + 1))) {
+        filter.after = std::make_pair(FromUnixMillis(t), OrderId(*id));
+      }
+    }
+  }
+  struct Loaded {
+    std::vector<domain::Order> orders;
+    std::int64_t total = 0;
+    std::vector<domain::LocalStatus> statuses;
+    std::vector<domain::MarketplaceAccount> accounts;
+  };
+  auto loaded = app.store.Read([&](store::UnitOfWork& uow) -> Result<Loaded> {
+    Loaded l;
+    NADAJNIK_ASSIGN_OR_RETURN(l.orders, uow.orders().List(filter));
+    NADAJNIK_ASSIGN_OR_RETURN(l.total, uow.orders().Count(count_filter));
+    NADAJNIK_ASSIGN_OR_RETURN(l.statuses, uow.statuses().List());
+    NADAJNIK_ASSIGN_OR_RETURN(l.accounts, uow.accounts().List());
+    return l;
+  });
+  if (!loaded) {
+    log::Error("panel.orders_failed", {{"error", loaded.error().Describe()}});
+    return ErrorPage(503, "Chwilowy problem", "Nie udało się wczytać zamówień.", req, &user);
+  }
+  std::map<std::int64_t, std::string> status_names;
+  Data statuses = Data::type::list;
+  for (const auto& s : loaded->statuses) {
+    status_names[s.id.value] = s.name;
+    Data item;
+    item.set("id", std::to_string(s.id.value));
+    item.set("name", s.name);
+    item.set("selected", filter.local_status_id && filter.local_status_id->value == s.id.value);
+    statuses.push_back(item);
+  }
+  std::map<std::int64_t, std::string> aliases;
+  Data accounts = Data::type::list;
+  for (const auto& a : loaded->accounts) {
+    aliases[a.id.value] = a.alias;
+    Data item;
+    item.set("id", std::to_string(a.id.value));
+    item.set("alias", a.alias);
+    item.set("name", a.name);
+    item.set("selected", filter.account_id && filter.account_id->value == a.id.value);
+    accounts.push_back(item);
+  }
+  Data orders = Data::type::list;
+  for (const auto& o : loaded->orders) {
+    Data row;
+    row.set("id", std::to_string(o.id.value));
+    row.set("alias", aliases[o.account_id.value]);
+    row.set("short_id", o.checkout_form_id.value.substr(0, 8));
+    row.set("buyer_name", (o.buyer.first_name + " " + o.buyer.last_name));
+    row.set("buyer_login", o.buyer.login);
+    row.set("delivery", DeliveryLabel(o));
+    row.set("smart", o.delivery.smart);
+    row.set("cod", o.cash_on_delivery());
+    row.set("payment", o.payment ? std::string(domain::PaymentTypeName(o.payment->type)) : "—");
+    row.set("total", Money(o.total));
+    row.set("status", status_names[o.local_status_id.value]);
+    row.set("cancelled", o.cancelled());
+    row.set("needs_attention", o.needs_attention);
+    row.set("bought_at", FormatLocal(o.bought_at.value_or(o.remote_updated_at)));
+    orders.push_back(row);
+  }
+  Data d;
+  d.set("orders", orders);
+  d.set("has_orders", !loaded->orders.empty());
+  d.set("total", std::to_string(loaded->total));
+  d.set("statuses", statuses);
+  d.set("accounts", accounts);
+  d.set("q", filter.text);
+  d.set("attention", filter.needs_attention);
+  d.set("filtered", !filter.text.empty() || filter.local_status_id || filter.account_id ||
+                        filter.needs_attention);
+  if (static_cast<int>(loaded->orders.size()) == filter.limit) {
+    const auto& last = loaded->orders.back();
+    std::string next =
+        fmt::format("/orders?after={}_{}",
+                    ToUnixMillis(last.bought_at.value_or(last.remote_updated_at)), last.id.value);
+    if (!filter.text.empty()) next += "&q=" + UrlEncode(filter.text);
+    if (filter.local_status_id) next += fmt::format("&status={}", filter.local_status_id->value);
+    if (filter.account_id) next += fmt::format("&account={}", filter.account_id->value);
+    if (filter.needs_attention) next += "&attention=1";
+    d.set("next", next);
+  }
+  return Page(200, "orders", d, {"Zamówienia", &user, "orders"});
+}
+
+std::string AddressLine(const domain::Address& a) {
+  return fmt::format("{}, {} {}", a.street, a.postal_code, a.city);
+}
+
+Response GetOrder(AppContext& app, Request& req, const Principal& user) {
+  auto id = ParseId(req.PathParam("id"));
+  if (!id)
+    return ErrorPage(404, "Nie ma takiego zamówienia", "Sprawdź numer zamówienia.", req, &user);
+  struct Loaded {
+    std::optional<domain::Order> order;
+    std::vector<domain::OrderEvent> events;
+    std::vector<domain::LocalStatus> statuses;
+  };
+  auto loaded = app.store.Read([&](store::UnitOfWork& uow) -> Result<Loaded> {
+    Loaded l;
+    NADAJNIK_ASSIGN_OR_RETURN(l.order, uow.orders().Get(OrderId(*id)));
+    if (l.order) {
+      NADAJNIK_ASSIGN_OR_RETURN(l.events, uow.order_events().ListForOrder(OrderId(*id)));
+    }
+    NADAJNIK_ASSIGN_OR_RETURN(l.statuses, uow.statuses().List());
+    return l;
+  });
+  if (!loaded) {
+    log::Error("panel.order_failed", {{"error", loaded.error().Describe()}});
+    return ErrorPage(503, "Chwilowy problem", "Nie udało się wczytać zamówienia.", req, &user);
+  }
+  if (!loaded->order) {
+    return ErrorPage(404, "Nie ma takiego zamówienia", "Sprawdź numer zamówienia.", req, &user);
+  }
+  const domain::Order& o = *loaded->order;
+  Data d;
+  d.set("checkout_form_id", o.checkout_form_id.value);
+  d.set("needs_attention", o.needs_attention);
+  d.set("attention_reason", o.attention_reason);
+  d.set("buyer_name", o.buyer.first_name + " " + o.buyer.last_name);
+  if (!o.buyer.company.empty()) d.set("buyer_company", o.buyer.company);
+  d.set("buyer_login", o.buyer.login);
+  d.set("guest", o.buyer.guest);
+  d.set("buyer_email", o.buyer.email);
+  d.set("buyer_phone", o.buyer.phone);
+  d.set("delivery_method", o.delivery.method_name);
+  d.set("smart", o.delivery.smart);
+  if (o.delivery.pickup_point) {
+    Data p;
+    p.set("id", o.delivery.pickup_point->id);
+    p.set("name", o.delivery.pickup_point->name);
+    p.set("address", AddressLine(o.delivery.pickup_point->address));
+    d.set("pickup_point", p);
+  }
+  if (o.delivery.address) {
+    const auto& a = *o.delivery.address;
+    Data p;
+    p.set("name", a.company.empty() ? a.first_name + " " + a.last_name
+                                    : a.first_name + " " + a.last_name + ", " + a.company);
+    p.set("street", a.street);
+    p.set("postal_code", a.postal_code);
+    p.set("city", a.city);
+    p.set("country", a.country_code);
+    p.set("phone", a.phone);
+    d.set("delivery_address", p);
+  }
+  d.set("payment", o.payment ? std::string(domain::PaymentTypeName(o.payment->type)) : "—");
+  d.set("cod", o.cash_on_delivery());
+  d.set("total", Money(o.total));
+  if (o.invoice.required) {
+    Data inv;
+    inv.set("company", o.invoice.company_name);
+    inv.set("tax_id", o.invoice.tax_id);
+    d.set("invoice", inv);
+  }
+  d.set("checkout_status", std::string(domain::CheckoutStatusName(o.checkout_status)));
+  d.set("fulfillment_status", std::string(domain::FulfillmentStatusName(o.fulfillment_status)));
+  for (const auto& s : loaded->statuses) {
+    if (s.id == o.local_status_id) d.set("local_status", s.name);
+  }
+  d.set("marketplace", std::string(domain::MarketplaceId(o.marketplace)));
+  if (!o.buyer_note.empty()) d.set("buyer_note", o.buyer_note);
+  Data items = Data::type::list;
+  for (const auto& i : o.items) {
+    Data row;
+    row.set("name", i.offer_name);
+    row.set("sku", i.external_id);
+    row.set("quantity", std::to_string(i.quantity));
+    row.set("price", Money(i.unit_price));
+    items.push_back(row);
+  }
+  d.set("items", items);
+  Data events = Data::type::list;
+  for (const auto& e : loaded->events) {
+    Data row;
+    row.set("at", FormatLocal(e.at));
+    row.set("message", e.message);
+    row.set("actor", e.actor);
+    if (e.remote_at) {
+      const auto lag = std::chrono::duration_cast<std::chrono::seconds>(e.at - *e.remote_at);
+      row.set("lag", fmt::format("{} s", lag.count()));
+    }
+    events.push_back(row);
+  }
+  d.set("events", events);
+  return Page(200, "order", d, {"Zamówienie", &user, "orders"});
+}
+
+// ---- admin: users and jobs -------------------------------------------------------------------
+
+Response UsersPage(AppContext& app, Request& req, const Principal& user, int status,
+                   const std::string& error, const std::string& username) {
+  auto users = app.store.Read([&](store::UnitOfWork& uow) { return uow.users().List(); });
+  if (!users)
+    return ErrorPage(503, "Chwilowy problem", "Nie udało się wczytać użytkowników.", req, &user);
+  Data list = Data::type::list;
+  for (const auto& u : *users) {
+    Data row;
+    row.set("username", u.username);
+    row.set("role", u.role == domain::Role::kAdmin ? "administrator" : "pakowacz");
+    row.set("created_at", FormatLocal(u.created_at));
+    list.push_back(row);
+  }
+  Data d;
+  d.set("users", list);
+  d.set("csrf_token", user.csrf_token);
+  if (!error.empty()) d.set("error", error);
+  d.set("username", username);
+  if (auto created = req.QueryParam("created")) d.set("created", TruncateUtf8(*created, 64));
+  return Page(status, "users", d, {"Użytkownicy", &user, "users"});
+}
+
+Response PostUsers(AppContext& app, Request& req, const Principal& user) {
+  auto form = req.Form();
+  const std::string username = TruncateUtf8(FormField(*form, "username"), 64);
+  auto role = domain::ParseRole(FormField(*form, "role"));
+  if (!role)
+    return UsersPage(app, req, user, 422, "Wybierz rolę: administrator lub pakowacz.", username);
+  auto created =
+      app.auth.CreateUser(username, Secret<>(FormField(*form, "password")), *role, false);
+  if (!created) {
+    std::string message = created.error().message;
+    if (created.error().code == ErrorCode::kAlreadyExists)
+      message = "Użytkownik o tej nazwie już istnieje.";
+    else if (message.find("at least") != std::string::npos)
+      message = "Hasło musi mieć co najmniej 10 znaków.";
+    else if (message.find("username") != std::string::npos)
+      message = "Nazwa może zawierać tylko litery, cyfry i . _ - @ (do 64 znaków).";
+    return UsersPage(app, req, user, created.error().code == ErrorCode::kAlreadyExists ? 409 : 422,
+                     message, username);
+  }
+  log::Info("panel.user_created", {{"by", user.name}, {"username", username}});
+  return Response::Redirect("/admin/users?created=" + UrlEncode(username));
+}
+
+Response GetJobs(AppContext& app, Request& req, const Principal& user) {
+  struct Loaded {
+    std::vector<store::JobCount> counts;
+    std::vector<store::Job> dead;
+    std::vector<store::Job> queued;
+  };
+  auto loaded = app.store.Read([&](store::UnitOfWork& uow) -> Result<Loaded> {
+    Loaded l;
+    NADAJNIK_ASSIGN_OR_RETURN(l.counts, uow.jobs().CountByKindAndState());
+    NADAJNIK_ASSIGN_OR_RETURN(l.dead, uow.jobs().List({store::JobState::kDead, std::nullopt, 100}));
+    NADAJNIK_ASSIGN_OR_RETURN(l.queued,
+                              uow.jobs().List({store::JobState::kQueued, std::nullopt, 500}));
+    return l;
+  });
+  if (!loaded)
+    return ErrorPage(503, "Chwilowy problem", "Nie udało się wczytać zadań.", req, &user);
+  Data counts = Data::type::list;
+  for (const auto& c : loaded->counts) {
+    Data row;
+    row.set("kind", c.kind);
+    row.set("state", std::string(store::JobStateName(c.state)));
+    row.set("count", std::to_string(c.count));
+    row.set("dead", c.state == store::JobState::kDead);
+    counts.push_back(row);
+  }
+  auto job_row = [](const store::Job& j) {
+    Data row;
+    row.set("id", std::to_string(j.id.value));
+    row.set("kind", j.kind);
+    row.set("attempts", std::to_string(j.attempts));
+    row.set("max_attempts", std::to_string(j.max_attempts));
+    row.set("last_error", j.last_error);
+    row.set("finished_at", j.finished_at ? FormatLocal(*j.finished_at) : "");
+    row.set("run_at", FormatLocal(j.run_at));
+    return row;
+  };
+  Data dead = Data::type::list;
+  for (const auto& j : loaded->dead) dead.push_back(job_row(j));
+  Data retrying = Data::type::list;
+  bool any_retrying = false;
+  for (const auto& j : loaded->queued) {
+    if (j.attempts == 0) continue;
+    retrying.push_back(job_row(j));
+    any_retrying = true;
+  }
+  Data d;
+  d.set("counts", counts);
+  d.set("dead_jobs", dead);
+  d.set("has_dead", !loaded->dead.empty());
+  d.set("retrying", retrying);
+  d.set("has_retrying", any_retrying);
+  return Page(200, "jobs", d, {"Zadania", &user, "jobs"});
+}
+
+}  // namespace
+
+void RegisterPanelRoutes(Router& router, AppContext& app) {
+  router.Get("/", [](Request&) { return Response::Redirect("/orders", 302); });
+  router.Get("/login", [&app](Request& req) { return GetLogin(app, req); });
+  router.Post("/login", [&app](Request& req) { return PostLogin(app, req); });
+  router.Post("/logout", Guarded(app, false, [&app](Request& req, const Principal& p) {
+                return PostLogout(app, req, p);
+              }));
+  router.Get("/account/password", Guarded(app, false, [](Request&, const Principal& p) {
+               return PasswordPage(200, p, "", false);
+             }));
+  router.Post("/account/password", Guarded(app, false, [&app](Request& req, const Principal& p) {
+                return PostPassword(app, req, p);
+              }));
+  router.Get("/orders", Guarded(app, false, [&app](Request& req, const Principal& p) {
+               return GetOrders(app, req, p);
+             }));
+  router.Get("/orders/{id}", Guarded(app, false, [&app](Request& req, const Principal& p) {
+               return GetOrder(app, req, p);
+             }));
+  router.Get("/admin/users", Guarded(app, true, [&app](Request& req, const Principal& p) {
+               return UsersPage(app, req, p, 200, "", "");
+             }));
+  router.Post("/admin/users", Guarded(app, true, [&app](Request& req, const Principal& p) {
+                return PostUsers(app, req, p);
+              }));
+  router.Get("/jobs", Guarded(app, true, [&app](Request& req, const Principal& p) {
+               return GetJobs(app, req, p);
+             }));
+  router.Get("/static/{file}", [](Request& req) {
+    if (auto r = StaticFile(req.PathParam("file").value_or(""))) return *r;
+    return Response::Text(404, "not found");
+  });
+}
+
+}  // namespace nadajnik::http::panel

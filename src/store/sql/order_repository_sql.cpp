@@ -1,0 +1,426 @@
+// Orders, their line items, local statuses and the order timeline.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "store/sql/order_codec.hpp"
+#include "store/sql/sql_repositories.hpp"
+
+namespace nadajnik::store::sql {
+namespace {
+
+using domain::Order;
+
+constexpr std::string_view kOrderColumns =
+    "id, account_id, checkout_form_id, revision, marketplace, currency, checkout_status, "
+    "fulfillment_status, fulfillment_provider, local_status_id, buyer_note, seller_note, "
+    "total_minor, bought_at, remote_updated_at, imported_at, updated_at, needs_attention, "
+    "attention_reason, details_json";
+
+// Orders list newest first; bought_at falls back to Allegro's updatedAt so it is never NULL.
+Timestamp SortTime(const Order& o) { return o.bought_at.value_or(o.remote_updated_at); }
+
+std::string_view ProviderName(domain::FulfillmentProvider p) {
+  return p == domain::FulfillmentProvider::kAllegro ? "ALLEGRO" : "SELLER";
+}
+
+Result<Order> ReadOrder(const DbRows& rows, std::size_t r) {
+  Order o;
+  o.id = OrderId(rows.Int(r, 0));
+  o.account_id = AccountId(rows.Int(r, 1));
+  o.checkout_form_id = CheckoutFormId(rows.Text(r, 2));
+  o.revision = rows.Text(r, 3);
+  o.marketplace =
+      domain::ParseMarketplace(rows.Text(r, 4)).value_or(domain::Marketplace::kAllegroPl);
+  NADAJNIK_ASSIGN_OR_RETURN(Currency currency, Currency::Parse(rows.Text(r, 5)));
+  o.checkout_status =
+      domain::ParseCheckoutStatus(rows.Text(r, 6)).value_or(domain::CheckoutStatus::kBought);
+  o.fulfillment_status =
+      domain::ParseFulfillmentStatus(rows.Text(r, 7)).value_or(domain::FulfillmentStatus::kNew);
+  o.fulfillment_provider = rows.Text(r, 8) == "ALLEGRO" ? domain::FulfillmentProvider::kAllegro
+                                                        : domain::FulfillmentProvider::kSeller;
+  o.local_status_id = StatusId(rows.Int(r, 9));
+  o.buyer_note = rows.Text(r, 10);
+  o.seller_note = rows.Text(r, 11);
+  o.total = Money{rows.Int(r, 12), currency};
+  if (auto v = rows.OptInt(r, 13)) o.bought_at = FromUnixMillis(*v);
+  o.remote_updated_at = FromUnixMillis(rows.Int(r, 14));
+  o.imported_at = FromUnixMillis(rows.Int(r, 15));
+  o.updated_at = FromUnixMillis(rows.Int(r, 16));
+  o.needs_attention = rows.Bool(r, 17);
+  o.attention_reason = rows.Text(r, 18);
+  NADAJNIK_TRY(DecodeOrderDetails(rows.Text(r, 19), o));
+  return o;
+}
+
+// The remote (Allegro-owned) columns, in the order of $3..$28 below.
+DbParams RemoteParams(const Order& o) {
+  const std::string buyer_name = o.buyer.first_name.empty() ? o.buyer.last_name
+                                 : o.buyer.last_name.empty()
+                                     ? o.buyer.first_name
+                                     : o.buyer.first_name + " " + o.buyer.last_name;
+  return DbParams{
+      o.revision,
+      std::string(domain::MarketplaceId(o.marketplace)),
+      std::string(o.total.currency.code()),
+      std::string(domain::CheckoutStatusName(o.checkout_status)),
+      std::string(domain::FulfillmentStatusName(o.fulfillment_status)),
+      std::string(ProviderName(o.fulfillment_provider)),
+      o.buyer.login,
+      o.buyer.email,
+      buyer_name,
+      o.buyer.company,
+      o.buyer.phone,
+      o.buyer.guest,
+      o.delivery.method_id,
+      o.delivery.method_name,
+      o.delivery.smart,
+      o.delivery.pickup_point ? o.delivery.pickup_point->id : std::string(),
+      o.delivery.cost ? DbValue(o.delivery.cost->minor) : DbValue(),
+      o.payment ? DbValue(std::string(domain::PaymentTypeName(o.payment->type))) : DbValue(),
+      o.cash_on_delivery(),
+      o.payment && o.payment->paid ? DbValue(o.payment->paid->minor) : DbValue(),
+      o.total.minor,
+      o.invoice.required,
+      o.buyer_note,
+      o.seller_note,
+      ToUnixMillis(SortTime(o)),
+      ToUnixMillis(o.remote_updated_at),
+  };
+}
+
+constexpr std::string_view kRemoteColumnNames[] = {
+    "revision",           "marketplace",          "currency",
+    "checkout_status",    "fulfillment_status",   "fulfillment_provider",
+    "buyer_login",        "buyer_email",          "buyer_name",
+    "buyer_company",      "buyer_phone",          "buyer_guest",
+    "delivery_method_id", "delivery_method_name", "smart",
+    "pickup_point_id",    "delivery_cost_minor",  "payment_type",
+    "cash_on_delivery",   "paid_minor",           "total_minor",
+    "invoice_required",   "buyer_note",           "seller_note",
+    "bought_at",          "remote_updated_at"};
+constexpr std::size_t kRemoteCount = std::size(kRemoteColumnNames);
+
+std::string BuildInsertSql() {
+  std::string cols = "account_id, checkout_form_id";
+  std::string vals = "$1, $2";
+  std::size_t n = 2;
+  for (auto c : kRemoteColumnNames) {
+    cols += fmt::format(", {}", c);
+    vals += fmt::format(", ${}", ++n);
+  }
+  // $n+1: details, $n+2: local status, $n+3: now (imported_at, updated_at)
+  return fmt::format(
+      "INSERT INTO orders ({}, details_json, local_status_id, imported_at, updated_at) "
+      "VALUES ({}, ${}, COALESCE(${}, (SELECT id FROM order_statuses ORDER BY position LIMIT 1)), "
+      "${}, ${}) RETURNING id",
+      cols, vals, n + 1, n + 2, n + 3, n + 3);
+}
+
+// $1 is the order id, then the remote columns, the details and the time of the change.
+std::string BuildUpdateSql() {
+  std::string sets;
+  std::size_t n = 1;
+  for (auto c : kRemoteColumnNames) {
+    sets += fmt::format("{} = ${}, ", c, ++n);
+  }
+  return fmt::format("UPDATE orders SET {}details_json = ${}, updated_at = ${} WHERE id = $1", sets,
+                     n + 1, n + 2);
+}
+
+class SqlOrderRepository final : public OrderRepository {
+ public:
+  explicit SqlOrderRepository(DbConnection& db)
+      : db_(db), insert_sql_(BuildInsertSql()), update_sql_(BuildUpdateSql()) {}
+
+  Result<UpsertResult> Upsert(const Order& order, Timestamp now) override {
+    NADAJNIK_TRY(domain::ValidateOrder(order));
+    auto existing = db_.Query(
+        "SELECT id, revision, remote_updated_at FROM orders WHERE account_id = $1 AND "
+        "checkout_form_id = $2",
+        {order.account_id.value, order.checkout_form_id.value});
+    if (!existing) return Fail(existing.error());
+
+    DbParams params;
+    params.reserve(kRemoteCount + 5);
+    std::optional<OrderId> stored_id;
+    if (existing->empty()) {
+      params.emplace_back(order.account_id.value);
+      params.emplace_back(order.checkout_form_id.value);
+    } else {
+      Order stored;
+      stored.revision = existing->Text(0, 1);
+      stored.remote_updated_at = FromUnixMillis(existing->Int(0, 2));
+      stored_id = OrderId(existing->Int(0, 0));
+      switch (domain::CompareRevision(stored, order)) {
+        case domain::RevisionOrder::kSame:
+          return UpsertResult{*stored_id, UpsertOutcome::kUnchanged};
+        case domain::RevisionOrder::kStale:
+          return UpsertResult{*stored_id, UpsertOutcome::kStale};
+        case domain::RevisionOrder::kNewer:
+          break;
+      }
+      params.emplace_back(stored_id->value);
+    }
+    DbParams remote = RemoteParams(order);
+    params.insert(params.end(), std::make_move_iterator(remote.begin()),
+                  std::make_move_iterator(remote.end()));
+    params.emplace_back(EncodeOrderDetails(order));
+
+    UpsertResult result;
+    if (!stored_id) {
+      params.emplace_back(order.local_status_id.valid() ? DbValue(order.local_status_id.value)
+                                                        : DbValue());
+      params.emplace_back(ToUnixMillis(now));
+      auto rows = db_.Query(insert_sql_, params);
+      if (!rows) return Fail(rows.error());
+      result = {OrderId(rows->Int(0, 0)), UpsertOutcome::kInserted};
+    } else {
+      params.emplace_back(ToUnixMillis(now));
+      auto n = db_.Execute(update_sql_, params);
+      if (!n) return Fail(n.error());
+      result = {*stored_id, UpsertOutcome::kUpdated};
+      auto del = db_.Execute("DELETE FROM order_items WHERE order_id = $1", {result.id.value});
+      if (!del) return Fail(del.error());
+    }
+    NADAJNIK_TRY(InsertItems(result.id, order));
+    return result;
+  }
+
+  Result<std::optional<Order>> Get(OrderId id) override {
+    return LoadOne(fmt::format("SELECT {} FROM orders WHERE id = $1", kOrderColumns), {id.value});
+  }
+
+  Result<std::optional<Order>> FindByCheckoutForm(AccountId account,
+                                                  const CheckoutFormId& id) override {
+    return LoadOne(fmt::format("SELECT {} FROM orders WHERE account_id = $1 AND "
+                               "checkout_form_id = $2",
+                               kOrderColumns),
+                   {account.value, id.value});
+  }
+
+  Result<std::vector<OrderId>> FindByLineItem(AccountId account, const LineItemId& id) override {
+    auto rows = db_.Query(
+        "SELECT DISTINCT o.id FROM order_items i JOIN orders o ON o.id = i.order_id "
+        "WHERE i.line_item_id = $1 AND o.account_id = $2 ORDER BY o.id",
+        {id.value, account.value});
+    if (!rows) return Fail(rows.error());
+    std::vector<OrderId> out;
+    for (std::size_t r = 0; r < rows->size(); ++r) out.emplace_back(rows->Int(r, 0));
+    return out;
+  }
+
+  Result<std::vector<Order>> List(const OrderFilter& filter) override {
+    DbParams params;
+    std::string where = Where(filter, params);
+    if (filter.after) {
+      params.emplace_back(ToUnixMillis(filter.after->first));
+      const auto t = params.size();
+      params.emplace_back(filter.after->second.value);
+      where += fmt::format(" AND (bought_at < ${0} OR (bought_at = ${0} AND id < ${1}))", t, t + 1);
+    }
+    params.emplace_back(std::clamp(filter.limit, 1, 500));
+    auto rows = db_.Query(fmt::format("SELECT {} FROM orders WHERE {} ORDER BY bought_at DESC, "
+                                      "id DESC LIMIT ${}",
+                                      kOrderColumns, where, params.size()),
+                          params);
+    if (!rows) return Fail(rows.error());
+    std::vector<Order> out;
+    out.reserve(rows->size());
+    for (std::size_t r = 0; r < rows->size(); ++r) {
+      NADAJNIK_ASSIGN_OR_RETURN(Order o, ReadOrder(*rows, r));
+      out.push_back(std::move(o));
+    }
+    return out;
+  }
+
+  Result<std::int64_t> Count(const OrderFilter& filter) override {
+    DbParams params;
+    std::string where = Where(filter, params);
+    auto rows = db_.Query(fmt::format("SELECT COUNT(*) FROM orders WHERE {}", where), params);
+    if (!rows) return Fail(rows.error());
+    return rows->Int(0, 0);
+  }
+
+  Result<void> SetLocalStatus(OrderId id, StatusId status, Timestamp now) override {
+    auto n = db_.Execute("UPDATE orders SET local_status_id = $2, updated_at = $3 WHERE id = $1",
+                         {id.value, status.value, ToUnixMillis(now)});
+    if (!n) return Fail(n.error());
+    if (*n == 0) return Fail(ErrorCode::kNotFound, fmt::format("no order {}", id.value));
+    return Ok();
+  }
+
+  Result<void> SetAttention(OrderId id, bool needs_attention, const std::string& reason,
+                            Timestamp now) override {
+    auto n = db_.Execute(
+        "UPDATE orders SET needs_attention = $2, attention_reason = $3, updated_at = $4 "
+        "WHERE id = $1",
+        {id.value, needs_attention, reason, ToUnixMillis(now)});
+    if (!n) return Fail(n.error());
+    if (*n == 0) return Fail(ErrorCode::kNotFound, fmt::format("no order {}", id.value));
+    return Ok();
+  }
+
+ private:
+  static std::string Where(const OrderFilter& f, DbParams& params) {
+    std::string where = "1 = 1";
+    auto add = [&](std::string_view column_op, DbValue v) {
+      params.push_back(std::move(v));
+      where += fmt::format(" AND {} ${}", column_op, params.size());
+    };
+    if (f.account_id) add("account_id =", f.account_id->value);
+    if (f.marketplace) add("marketplace =", std::string(domain::MarketplaceId(*f.marketplace)));
+    if (f.local_status_id) add("local_status_id =", f.local_status_id->value);
+    if (f.checkout_status) {
+      add("checkout_status =", std::string(domain::CheckoutStatusName(*f.checkout_status)));
+    }
+    if (f.smart) add("smart =", *f.smart);
+    if (f.cash_on_delivery) add("cash_on_delivery =", *f.cash_on_delivery);
+    if (f.bought_from) add("bought_at >=", ToUnixMillis(*f.bought_from));
+    if (f.bought_to) add("bought_at <", ToUnixMillis(*f.bought_to));
+    if (f.needs_attention) where += " AND needs_attention = 1";
+    if (!f.text.empty()) {
+      std::string pattern = "%";
+      for (char c : f.text.substr(0, 200)) {
+        if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+        pattern += c;
+      }
+      pattern += '%';
+      params.emplace_back(pattern);
+      const auto p = params.size();
+      where += fmt::format(
+          " AND (LOWER(buyer_login) LIKE LOWER(${0}) ESCAPE '\\' OR LOWER(buyer_email) LIKE "
+          "LOWER(${0}) ESCAPE '\\' OR LOWER(buyer_name) LIKE LOWER(${0}) ESCAPE '\\' OR "
+          "checkout_form_id LIKE ${0} ESCAPE '\\')",
+          p);
+    }
+    return where;
+  }
+
+  Result<void> InsertItems(OrderId id, const Order& order) {
+    int position = 0;
+    for (const auto& item : order.items) {
+      auto n = db_.Execute(
+          "INSERT INTO order_items (order_id, position, line_item_id, offer_id, offer_name, "
+          "external_id, quantity, unit_price_minor, original_unit_price_minor, currency, "
+          "bought_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+          {id.value, position++, item.id.value, item.offer_id, item.offer_name, item.external_id,
+           item.quantity, item.unit_price.minor,
+           item.original_unit_price ? DbValue(item.original_unit_price->minor) : DbValue(),
+           std::string(item.unit_price.currency.code()),
+           item.bought_at ? DbValue(ToUnixMillis(*item.bought_at)) : DbValue()});
+      if (!n) return Fail(n.error());
+    }
+    return Ok();
+  }
+
+  Result<void> LoadItems(Order& o) {
+    auto rows = db_.Query(
+        "SELECT line_item_id, offer_id, offer_name, external_id, quantity, unit_price_minor, "
+        "original_unit_price_minor, currency, bought_at FROM order_items WHERE order_id = $1 "
+        "ORDER BY position",
+        {o.id.value});
+    if (!rows) return Fail(rows.error());
+    for (std::size_t r = 0; r < rows->size(); ++r) {
+      domain::LineItem item;
+      item.id = LineItemId(rows->Text(r, 0));
+      item.offer_id = rows->Text(r, 1);
+      item.offer_name = rows->Text(r, 2);
+      item.external_id = rows->Text(r, 3);
+      item.quantity = static_cast<int>(rows->Int(r, 4));
+      NADAJNIK_ASSIGN_OR_RETURN(Currency c, Currency::Parse(rows->Text(r, 7)));
+      item.unit_price = Money{rows->Int(r, 5), c};
+      if (auto v = rows->OptInt(r, 6)) item.original_unit_price = Money{*v, c};
+      if (auto v = rows->OptInt(r, 8)) item.bought_at = FromUnixMillis(*v);
+      o.items.push_back(std::move(item));
+    }
+    return Ok();
+  }
+
+  Result<std::optional<Order>> LoadOne(const std::string& sql,
+                                       std::initializer_list<DbValue> params) {
+    auto rows = db_.Query(sql, params);
+    if (!rows) return Fail(rows.error());
+    if (rows->empty()) return std::optional<Order>{};
+    NADAJNIK_ASSIGN_OR_RETURN(Order o, ReadOrder(*rows, 0));
+    NADAJNIK_TRY(LoadItems(o));
+    return std::optional<Order>{std::move(o)};
+  }
+
+  DbConnection& db_;
+  std::string insert_sql_;
+  std::string update_sql_;
+};
+
+class SqlStatusRepository final : public StatusRepository {
+ public:
+  explicit SqlStatusRepository(DbConnection& db) : db_(db) {}
+  Result<std::vector<domain::LocalStatus>> List() override {
+    auto rows =
+        db_.Query("SELECT id, name, position, color FROM order_statuses ORDER BY position", {});
+    if (!rows) return Fail(rows.error());
+    std::vector<domain::LocalStatus> out;
+    for (std::size_t r = 0; r < rows->size(); ++r) {
+      out.push_back({StatusId(rows->Int(r, 0)), rows->Text(r, 1), static_cast<int>(rows->Int(r, 2)),
+                     rows->Text(r, 3)});
+    }
+    return out;
+  }
+
+ private:
+  DbConnection& db_;
+};
+
+class SqlOrderEventRepository final : public OrderEventRepository {
+ public:
+  explicit SqlOrderEventRepository(DbConnection& db) : db_(db) {}
+
+  Result<void> Append(const domain::OrderEvent& e) override {
+    auto n = db_.Execute(
+        "INSERT INTO order_events (order_id, kind, at, remote_at, message, actor) "
+        "VALUES ($1, $2, $3, $4, $5, $6)",
+        {e.order_id.value, e.kind, ToUnixMillis(e.at),
+         e.remote_at ? DbValue(ToUnixMillis(*e.remote_at)) : DbValue(), e.message,
+         e.actor.empty() ? std::string("system") : e.actor});
+    if (!n) return Fail(n.error());
+    return Ok();
+  }
+
+  Result<std::vector<domain::OrderEvent>> ListForOrder(OrderId id) override {
+    auto rows = db_.Query(
+        "SELECT id, order_id, kind, at, remote_at, message, actor FROM order_events "
+        "WHERE order_id = $1 ORDER BY at, id",
+        {id.value});
+    if (!rows) return Fail(rows.error());
+    std::vector<domain::OrderEvent> out;
+    for (std::size_t r = 0; r < rows->size(); ++r) {
+      domain::OrderEvent e;
+      e.id = rows->Int(r, 0);
+      e.order_id = OrderId(rows->Int(r, 1));
+      e.kind = rows->Text(r, 2);
+      e.at = FromUnixMillis(rows->Int(r, 3));
+      if (auto v = rows->OptInt(r, 4)) e.remote_at = FromUnixMillis(*v);
+      e.message = rows->Text(r, 5);
+      e.actor = rows->Text(r, 6);
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+ private:
+  DbConnection& db_;
+};
+
+}  // namespace
+
+std::unique_ptr<OrderRepository> MakeOrderRepository(DbConnection& db) {
+  return std::make_unique<SqlOrderRepository>(db);
+}
+std::unique_ptr<StatusRepository> MakeStatusRepository(DbConnection& db) {
+  return std::make_unique<SqlStatusRepository>(db);
+}
+std::unique_ptr<OrderEventRepository> MakeOrderEventRepository(DbConnection& db) {
+  return std::make_unique<SqlOrderEventRepository>(db);
+}
+
+}  // namespace nadajnik::store::sql

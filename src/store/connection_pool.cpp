@@ -137,4 +137,13 @@ PooledConnection::~PooledConnection() {
   if (pool_ != nullptr && conn_ != nullptr) pool_->Release(std::move(conn_));
 }
 
+PooledConnection& PooledConnection::operator=(PooledConnection&& other) noexcept {
+  if (this != &other) {
+    if (pool_ != nullptr && conn_ != nullptr) pool_->Release(std::move(conn_));
+    pool_ = other.pool_;
+    conn_ = std::move(other.conn_);
+  }
+  return *this;
+}
+
 }  // namespace nadajnik::store

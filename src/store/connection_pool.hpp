@@ -1,7 +1,8 @@
 // ConnectionPool: a fixed set of open connections to one database, handed out one at a time.
 //
 // Thread-safe. Acquire() blocks until a connection is free (or the timeout passes: kUnavailable).
-// A PooledConnection returns its connection on destruction; a connection that reported a broken
+// The pool must outlive its PooledConnections. A PooledConnection returns its connection on
+// destruction (rolling back a transaction left open); a connection that reported a broken
 // link (PostgreSQL server restart) is reopened before it is handed out again.
 #pragma once
 
@@ -34,8 +35,10 @@ class PooledConnection {
  public:
   PooledConnection(ConnectionPool* pool, std::unique_ptr<DbConnection> conn)
       : pool_(pool), conn_(std::move(conn)) {}
-  PooledConnection(PooledConnection&&) noexcept = default;
-  PooledConnection& operator=(PooledConnection&&) noexcept = default;
+  PooledConnection(PooledConnection&& other) noexcept
+      : pool_(other.pool_), conn_(std::move(other.conn_)) {}
+  // Returns the connection held so far to its pool before taking the other one.
+  PooledConnection& operator=(PooledConnection&& other) noexcept;
   ~PooledConnection();
 
   DbConnection& operator*() const { return *conn_; }

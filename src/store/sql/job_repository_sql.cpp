@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <tuple>
+
 #include <fmt/format.h>
 
 #include "core/enum_names.hpp"
@@ -104,7 +107,13 @@ class SqlJobRepository final : public JobRepository {
                     kColumns),
         params);
     if (!rows) return Fail(rows.error());
-    return ReadJobs(*rows);
+    // RETURNING does not keep the subquery's order: hand jobs out highest priority first.
+    std::vector<Job> jobs = ReadJobs(*rows);
+    std::sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) {
+      return std::tie(a.priority, a.run_at, a.id.value) <
+             std::tie(b.priority, b.run_at, b.id.value);
+    });
+    return jobs;
   }
 
   Result<void> Complete(JobId id, const std::string& owner, Timestamp now) override {

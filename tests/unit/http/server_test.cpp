@@ -109,9 +109,23 @@ class HttpServerTest : public ::testing::Test {
     router_.Get("/throw", [](Request&) -> Response {
       throw std::runtime_error("database password is hunter2");
     });
-    router_.Get("/slow", [](Request&) {
+    router_.Get("/slow", [this](Request&) {
+      slow_entered_ = true;
       std::this_thread::sleep_for(300ms);
       return Response::Text(200, "slow");
+    });
+    // Waits (up to 5 s) until four requests are inside a handler at the same time.
+    router_.Get("/parallel", [this](Request&) {
+      const int now = ++in_flight_;
+      int seen = max_in_flight_.load();
+      while (seen < now && !max_in_flight_.compare_exchange_weak(seen, now)) {
+      }
+      const auto deadline = std::chrono::steady_clock::now() + 5s;
+      while (max_in_flight_.load() < 4 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(5ms);
+      }
+      --in_flight_;
+      return Response::Text(200, "parallel");
     });
     router_.Get("/login", [](Request&) {
       Response response = Response::Redirect("/whoami");
@@ -160,6 +174,9 @@ class HttpServerTest : public ::testing::Test {
   observability::Metrics metrics_;
   Router router_;
   std::unique_ptr<HttpServer> server_;
+  std::atomic<bool> slow_entered_{false};
+  std::atomic<int> in_flight_{0};
+  std::atomic<int> max_in_flight_{0};
 };
 
 TEST_F(HttpServerTest, ServesRequestsWithSecurityHeadersAndARequestId) {
@@ -303,19 +320,18 @@ TEST_F(HttpServerTest, RequestsRunConcurrentlyOnTheServerThreads) {
   ServerOptions options;
   options.threads = 4;
   StartServer(options);
-  // Four 300 ms requests at once finish in well under 4 x 300 ms only if they run in parallel.
-  const auto start = std::chrono::steady_clock::now();
-  std::vector<std::thread> slow;
+  // Each handler waits until four are running at once: only true parallelism lets them meet.
+  std::vector<std::thread> parallel;
   std::atomic<int> ok{0};
   for (int i = 0; i < 4; ++i) {
-    slow.emplace_back([&] {
+    parallel.emplace_back([&] {
       HttpClient client;
-      if (client.Get(Url("/slow")).status == 200) ++ok;
+      if (client.Get(Url("/parallel")).status == 200) ++ok;
     });
   }
-  for (auto& thread : slow) thread.join();
+  for (auto& thread : parallel) thread.join();
   EXPECT_EQ(ok.load(), 4);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 900ms);
+  EXPECT_EQ(max_in_flight_.load(), 4);
 
   std::vector<std::thread> many;
   std::atomic<int> served{0};
@@ -445,7 +461,7 @@ TEST_F(HttpServerTest, StopLetsARequestInFlightFinish) {
     HttpClient client;
     result = client.Get(Url("/slow"));
   });
-  std::this_thread::sleep_for(100ms);
+  while (!slow_entered_) std::this_thread::sleep_for(1ms);
   const auto start = std::chrono::steady_clock::now();
   server_->Stop();
   request.join();

@@ -72,9 +72,19 @@ struct HttpClient::Impl {
 HttpClient::HttpClient() : impl_(std::make_unique<Impl>()) {
   GlobalInit();
   impl_->curl = curl_easy_init();
-  if (impl_->curl == nullptr) throw std::runtime_error("curl_easy_init failed");
-  // Turns the cookie engine on with an empty jar; curl_easy_reset() keeps the cookies.
-  curl_easy_setopt(impl_->curl, CURLOPT_COOKIEFILE, "");
+  CURL* curl = impl_->curl;
+  if (curl == nullptr) throw std::runtime_error("curl_easy_init failed");
+  // Options for every request. The handle is never curl_easy_reset(): that would drop the
+  // cookie engine (and, in curl 7.88, leak its pending file list).
+  curl_easy_setopt(curl, CURLOPT_COOKIEFILE, "");  // cookie engine on, empty jar
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, kTimeoutSeconds);
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  // Send the URL as written: tests probe how the server handles odd paths.
+  curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnBody);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnHeader);
 }
 
 HttpClient::~HttpClient() { curl_easy_cleanup(impl_->curl); }
@@ -101,30 +111,26 @@ HttpResult HttpClient::PostJson(const std::string& url, const std::string& body,
 HttpResult HttpClient::Request(const std::string& method, const std::string& url,
                                const HttpHeaders& headers, const std::string& body) {
   CURL* curl = impl_->curl;
-  curl_easy_reset(curl);
   HttpResult result;
   char error[CURL_ERROR_SIZE] = {};
-  curl_easy_setopt(curl, CURLOPT_COOKIEFILE, "");
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, kTimeoutSeconds);
-  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  // Send the URL as written: tests probe how the server handles odd paths.
-  curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnBody);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &result.body);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &result.headers);
 
+  // Back to a plain GET, then whatever this request needs.
+  curl_easy_setopt(curl, CURLOPT_NOBODY, 0L);
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, nullptr);
+  curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
   if (method == "HEAD") {
     curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-  } else if (method != "GET" || !body.empty()) {
-    if (method != "POST") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+  } else {
     if (!body.empty() || method == "POST") {
       curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
       curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+    }
+    if (method != "POST" && (method != "GET" || !body.empty())) {
+      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
     }
   }
 
@@ -137,6 +143,11 @@ HttpResult HttpClient::Request(const std::string& method, const std::string& url
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
 
   const CURLcode code = curl_easy_perform(curl);
+  // Nothing may point at this call's locals or at the freed list afterwards.
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, nullptr);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, nullptr);
   curl_slist_free_all(list);
   if (code != CURLE_OK) {
     result.status = 0;

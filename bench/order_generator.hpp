@@ -14,6 +14,7 @@
 // Thread-safe: Make() is const and keeps no state between calls.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -91,6 +92,7 @@ inline std::string AsciiFold(std::string_view utf8) {
       "AAAAAAACEEEEIIIIDNOOOOOxOUUUUYTsaaaaaaaceeeeiiiidnooooo/ouuuuyty"
       "AaAaAaCcCcCcCcDdDdEeEeEeEeEeGgGgGgGgHhHhIiIiIiIiIiIiJjKkkLlLlLlL"
       "lLlNnNnNnnNnOoOoOoOoRrRrRrSsSsSsSsTtTtTtUuUuUuUuUuUuWwYyYZzZzZzs";
+  static_assert(kFold.size() == 0x180 - 0xC0);
   std::string out;
   for (std::size_t i = 0; i < utf8.size(); ++i) {
     const auto c = static_cast<unsigned char>(utf8[i]);
@@ -453,6 +455,7 @@ struct Product {
   std::string_view hu;
   std::string_view sku;
   std::int64_t price_pln_minor;
+  bool colours = true;  // offered in the colour variants below (tea is not)
 };
 struct Variant {
   std::string_view pl;
@@ -468,10 +471,10 @@ inline constexpr std::array<Product, 20> kProducts = {{
     {"Kabel USB-C – USB-C 2 m w oplocie", "Kabel USB-C – USB-C 2 m opletený",
      "Kábel USB-C – USB-C 2 m opletený", "USB-C – USB-C kábel 2 m fonott", "KAB-CC2M", 2499},
     {"Żarówka LED E27 9 W ciepła biel", "LED žárovka E27 9 W teplá bílá",
-     "LED žiarovka E27 9 W teplá biela", "LED izzó E27 9 W meleg fehér", "ZAR-E27-9W", 1290},
+     "LED žiarovka E27 9 W teplá biela", "LED izzó E27 9 W meleg fehér", "ZAR-E27-9W", 1290, false},
     {"Kubek termiczny 450 ml ze stali", "Termohrnek 450 ml z nerezové oceli",
      "Termohrnček 450 ml z nerezovej ocele", "Termobögre 450 ml rozsdamentes acél", "KUB-TERM450",
-     5990},
+     5990, false},
     {"Szczoteczka soniczna z 4 końcówkami", "Sonický zubní kartáček se 4 hlavicemi",
      "Sonická zubná kefka so 4 hlavicami", "Szónikus fogkefe 4 fejjel", "SZC-SON4", 14900},
     {"Koc polarowy 150×200 cm", "Fleecová deka 150×200 cm", "Fleecová deka 150×200 cm",
@@ -488,21 +491,23 @@ inline constexpr std::array<Product, 20> kProducts = {{
     {"Lampka nocna z czujnikiem ruchu", "Noční světlo s pohybovým senzorem",
      "Nočné svetlo so senzorom pohybu", "Éjjeli lámpa mozgásérzékelővel", "LAM-PIR", 2990},
     {"Klocki konstrukcyjne 520 elementów", "Stavebnice 520 dílků", "Stavebnica 520 dielikov",
-     "Építőkocka 520 darabos", "KLO-520", 9999},
+     "Építőkocka 520 darabos", "KLO-520", 9999, false},
     {"Plecak miejski 25 l wodoodporny", "Městský batoh 25 l voděodolný",
      "Mestský batoh 25 l vodoodolný", "Városi hátizsák 25 l vízálló", "PLE-25L", 15900},
     {"Smycz dla psa 5 m automatyczna", "Samonavíjecí vodítko pro psa 5 m",
      "Samonavíjacie vodítko pre psa 5 m", "Automata póráz kutyának 5 m", "SMY-AUTO5", 3999},
     {"Karma dla kota z łososiem 2 kg", "Krmivo pro kočky s lososem 2 kg",
-     "Krmivo pre mačky s lososom 2 kg", "Macskatáp lazaccal 2 kg", "KAR-KOT2", 4490},
+     "Krmivo pre mačky s lososom 2 kg", "Macskatáp lazaccal 2 kg", "KAR-KOT2", 4490, false},
     {"Świeca sojowa „Wanilia i bursztyn”", "Sójová svíčka „Vanilka a jantar“",
-     "Sójová sviečka „Vanilka a jantár“", "Szójagyertya „Vanília és borostyán”", "SWI-WAN", 3990},
+     "Sójová sviečka „Vanilka a jantár“", "Szójagyertya „Vanília és borostyán”", "SWI-WAN", 3990,
+     false},
     {"Mata do jogi 6 mm antypoślizgowa", "Podložka na jógu 6 mm protiskluzová",
      "Podložka na jogu 6 mm protišmyková", "Jógaszőnyeg 6 mm csúszásmentes", "MAT-JOG6", 6990},
     {"Zestaw śrubokrętów precyzyjnych 24 szt.", "Sada přesných šroubováků 24 ks",
-     "Sada presných skrutkovačov 24 ks", "Precíziós csavarhúzó készlet 24 db", "ZES-SRU24", 4590},
+     "Sada presných skrutkovačov 24 ks", "Precíziós csavarhúzó készlet 24 db", "ZES-SRU24", 4590,
+     false},
     {"Herbata zielona liściasta 250 g", "Zelený sypaný čaj 250 g", "Zelený sypaný čaj 250 g",
-     "Zöld szálas tea 250 g", "HER-ZIE250", 2890},
+     "Zöld szálas tea 250 g", "HER-ZIE250", 2890, false},
     {"Pokrowiec na kanapę trzyosobową", "Potah na trojmístnou pohovku",
      "Poťah na trojmiestnu pohovku", "Huzat háromszemélyes kanapéra", "POK-KAN3", 10900},
 }};
@@ -587,7 +592,8 @@ class OrderGenerator {
     o.buyer.phone = Phone(rng, country);
     o.buyer.guest = rng.Percent(4);
     if (rng.Percent(7)) o.buyer.company = Company(rng, o.marketplace, o.buyer.last_name);
-    o.buyer.address = RandomAddress(rng, o.marketplace, country);
+    const generator_data::City& city = PickCity(rng, o.marketplace);
+    o.buyer.address = AddressIn(rng, o.marketplace, country, city);
     o.buyer.address.first_name = o.buyer.first_name;
     o.buyer.address.last_name = o.buyer.last_name;
     o.buyer.address.company = o.buyer.company;
@@ -617,15 +623,20 @@ class OrderGenerator {
     o.delivery.dispatch_by = bought + std::chrono::hours(rng.Between(20, 72));
     o.delivery.packages = items_total > ConvertPln(30000, currency) && rng.Percent(30) ? 2 : 1;
     if (method.point == PointKind::kNone) {
+      // Some buyers send the parcel to work or to family: another address, often another city.
       domain::Address a =
-          rng.Percent(88) ? o.buyer.address : RandomAddress(rng, o.marketplace, country);
+          rng.Percent(88) ? o.buyer.address
+                          : AddressIn(rng, o.marketplace, country, PickCity(rng, o.marketplace));
       a.first_name = o.buyer.first_name;
       a.last_name = o.buyer.last_name;
       a.company = o.buyer.company;
       a.phone = o.buyer.phone;
       o.delivery.address = std::move(a);
     } else {
-      o.delivery.pickup_point = MakePoint(rng, method.point, o.marketplace, country);
+      // Mostly a point in the buyer's own city.
+      const generator_data::City& point_city =
+          rng.Percent(90) ? city : PickCity(rng, o.marketplace);
+      o.delivery.pickup_point = MakePoint(rng, method.point, o.marketplace, country, point_city);
     }
 
     o.total = Money{items_total + o.delivery.cost->minor, currency};
@@ -678,7 +689,7 @@ class OrderGenerator {
     }
 
     // Invoice.
-    const int invoice_percent = o.marketplace == domain::Marketplace::kAllegroPl ? 11 : 6;
+    const int invoice_percent = o.marketplace == domain::Marketplace::kAllegroPl ? 8 : 4;
     if (!o.buyer.company.empty() || rng.Percent(invoice_percent)) {
       o.invoice.required = true;
       o.invoice.company_name = o.buyer.company.empty()
@@ -772,10 +783,18 @@ class OrderGenerator {
   // rounded the way sellers price them (CZK and HUF whole, EUR ending in 9 cents).
   static std::int64_t ConvertPln(std::int64_t pln_minor, Currency currency) {
     const std::string_view code = currency.code();
-    if (code == "CZK") return ((pln_minor * 575 / 100 + 50) / 100) * 100 - 10;
-    if (code == "EUR") return (pln_minor * 232 / 1000) / 10 * 10 + 9;
-    if (code == "HUF") return ((pln_minor * 92 + 500) / 1000) * 1000 - 1000;
+    if (code == "CZK") return ShopRound(pln_minor * 575 / 100, currency);
+    if (code == "EUR") return ShopRound(pln_minor * 232 / 1000, currency);
+    if (code == "HUF") return ShopRound(pln_minor * 92, currency);
     return pln_minor;
+  }
+
+  // Shop prices: whole CZK (x.90) and whole tens of HUF; PLN and EUR ending in 9 (12.49).
+  static std::int64_t ShopRound(std::int64_t minor, Currency currency) {
+    const std::string_view code = currency.code();
+    if (code == "CZK") return std::max<std::int64_t>(90, (minor + 50) / 100 * 100 - 10);
+    if (code == "HUF") return std::max<std::int64_t>(1000, (minor + 500) / 1000 * 1000 - 1000);
+    return minor / 10 * 10 + 9;
   }
 
   static void FillName(Rng& rng, domain::Marketplace m, bool female, std::string& first,
@@ -877,9 +896,9 @@ class OrderGenerator {
     return s;
   }
 
-  static domain::Address RandomAddress(Rng& rng, domain::Marketplace m,
-                                       const generator_data::Country& c) {
-    const generator_data::City& city = PickCity(rng, m);
+  static domain::Address AddressIn(Rng& rng, domain::Marketplace m,
+                                   const generator_data::Country& c,
+                                   const generator_data::City& city) {
     domain::Address a;
     a.street = Street(rng, m);
     a.postal_code = Postal(rng, city.postal);
@@ -914,14 +933,11 @@ class OrderGenerator {
   }
 
   static domain::PickupPoint MakePoint(Rng& rng, generator_data::PointKind kind,
-                                       domain::Marketplace m, const generator_data::Country& c) {
+                                       domain::Marketplace m, const generator_data::Country& c,
+                                       const generator_data::City& city) {
     using namespace generator_data;
     domain::PickupPoint p;
-    const City& city = PickCity(rng, m);
-    p.address.street = Street(rng, m);
-    p.address.postal_code = Postal(rng, city.postal);
-    p.address.city = std::string(city.name);
-    p.address.country_code = std::string(c.code);
+    p.address = AddressIn(rng, m, c, city);
     switch (kind) {
       case PointKind::kInpostLocker:
         // POZ08A: the city's three letters, two digits, a letter (sometimes APP: app-only).
@@ -979,27 +995,32 @@ class OrderGenerator {
                             Timestamp bought) const {
     using namespace generator_data;
     const std::size_t pi = rng.Below(kProducts.size());
-    const std::size_t vi = rng.Below(kVariants.size());
     const Product& p = kProducts[pi];
-    const Variant& v = kVariants[vi];
+    const std::size_t vi = p.colours ? rng.Below(kVariants.size()) : kVariants.size();
     domain::LineItem item;
     item.id = LineItemId(rng.Uuid());
     Rng offer(MixSeed(seed_ ^ 0x0FFE12ULL, pi * 16 + vi));
     item.offer_id = std::to_string(offer.Between(10'000'000'000LL, 17'999'999'999LL));
-    item.external_id = std::string(p.sku) + "-" + std::string(v.code);
-    switch (m) {
-      case domain::Marketplace::kAllegroCz:
-        item.offer_name = std::string(p.cs) + ", " + std::string(v.cs);
-        break;
-      case domain::Marketplace::kAllegroSk:
-        item.offer_name = std::string(p.sk) + ", " + std::string(v.sk);
-        break;
-      case domain::Marketplace::kAllegroHu:
-        item.offer_name = std::string(p.hu) + ", " + std::string(v.hu);
-        break;
-      case domain::Marketplace::kAllegroPl:
-        item.offer_name = std::string(p.pl) + ", " + std::string(v.pl);
-        break;
+    if (vi == kVariants.size()) {
+      item.external_id = std::string(p.sku);
+      item.offer_name = std::string(ProductName(p, m));
+    } else {
+      const Variant& v = kVariants[vi];
+      item.external_id = std::string(p.sku) + "-" + std::string(v.code);
+      switch (m) {
+        case domain::Marketplace::kAllegroCz:
+          item.offer_name = std::string(p.cs) + " – barva " + std::string(v.cs);
+          break;
+        case domain::Marketplace::kAllegroSk:
+          item.offer_name = std::string(p.sk) + " – farba " + std::string(v.sk);
+          break;
+        case domain::Marketplace::kAllegroHu:
+          item.offer_name = std::string(p.hu) + ", " + std::string(v.hu) + " színben";
+          break;
+        case domain::Marketplace::kAllegroPl:
+          item.offer_name = std::string(p.pl) + " – kolor " + std::string(v.pl);
+          break;
+      }
     }
     const std::uint64_t q = rng.Below(100);
     item.quantity = q < 82 ? 1 : q < 94 ? 2 : q < 98 ? 3 : 5;
@@ -1007,12 +1028,26 @@ class OrderGenerator {
     if (rng.Percent(15)) {
       // A promotion: Allegro reports the price before it as originalPrice.
       item.original_unit_price = Money{list_price, currency};
-      item.unit_price = Money{list_price * 85 / 100, currency};
+      item.unit_price = Money{ShopRound(list_price * 85 / 100, currency), currency};
     } else {
       item.unit_price = Money{list_price, currency};
     }
     item.bought_at = bought;
     return item;
+  }
+
+  static std::string_view ProductName(const generator_data::Product& p, domain::Marketplace m) {
+    switch (m) {
+      case domain::Marketplace::kAllegroCz:
+        return p.cs;
+      case domain::Marketplace::kAllegroSk:
+        return p.sk;
+      case domain::Marketplace::kAllegroHu:
+        return p.hu;
+      case domain::Marketplace::kAllegroPl:
+        break;
+    }
+    return p.pl;
   }
 
   static std::string Company(Rng& rng, domain::Marketplace m, const std::string& surname) {

@@ -189,7 +189,9 @@ TEST_F(PanelTest, PasswordsAndTokensNeverReachTheDatabaseOrTheLogsInClearText) {
   client.Get(instance_.Url("/api/v1/orders"), {{"Authorization", "Bearer " + token}});
   // Let the server write its WAL and logs, then stop it cleanly.
   instance_.Kill(SIGTERM);
-  ASSERT_TRUE(instance_.Wait(std::chrono::seconds(20)));
+  auto exit_code = instance_.Wait(std::chrono::seconds(20));
+  ASSERT_TRUE(exit_code);
+  EXPECT_EQ(*exit_code, 0) << "a clean stop (and, under ASan, no leaks): " << instance_.Log();
 
   const std::string bytes = instance_.AllDataBytes();
   ASSERT_NE(bytes.find("http.request"), std::string::npos) << "the log is part of what we read";

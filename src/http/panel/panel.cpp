@@ -42,12 +42,17 @@ std::string SafeNext(const std::optional<std::string>& next) {
   return *next;
 }
 
-CookieSpec SessionCookie(const AppContext& app, std::string value, int max_age) {
+// Secure when the panel is served over TLS: by configuration (an https public_url) or as the
+// request says (X-Forwarded-Proto from a trusted proxy).
+bool Secure(const AppContext& app, const Request& req) { return app.secure_cookies || req.tls; }
+
+CookieSpec SessionCookie(const AppContext& app, const Request& req, std::string value,
+                         int max_age) {
   CookieSpec c;
   c.name = std::string(kSessionCookie);
   c.value = std::move(value);
   c.max_age_seconds = max_age;
-  c.secure = app.secure_cookies;
+  c.secure = Secure(app, req);
   return c;
 }
 
@@ -66,7 +71,7 @@ http::Handler Guarded(AppContext& app, bool admin_only, Handler handler) {
       }
       Response r = Response::Redirect("/login?next=" +
                                       UrlEncode(req.method == "GET" ? req.target : "/orders"));
-      if (!token.empty()) r.SetCookie(SessionCookie(app, "", 0));
+      if (!token.empty()) r.SetCookie(SessionCookie(app, req, "", 0));
       return r;
     }
     if (req.method != "GET" && req.method != "HEAD") {
@@ -114,7 +119,7 @@ Response GetLogin(AppContext& app, Request& req) {
   c.value = csrf;
   c.path = "/login";
   c.max_age_seconds = 3600;
-  c.secure = app.secure_cookies;
+  c.secure = Secure(app, req);
   r.SetCookie(c);
   return r;
 }
@@ -152,7 +157,7 @@ Response PostLogin(AppContext& app, Request& req) {
   Response r =
       Response::Redirect(login->principal.must_change_password ? std::string("/account/password")
                                                                : SafeNext(req.QueryParam("next")));
-  r.SetCookie(SessionCookie(app, login->session_token.Reveal(), app.session_ttl_seconds));
+  r.SetCookie(SessionCookie(app, req, login->session_token.Reveal(), app.session_ttl_seconds));
   CookieSpec clear;
   clear.name = std::string(kLoginCsrfCookie);
   clear.path = "/login";
@@ -164,7 +169,7 @@ Response PostLogin(AppContext& app, Request& req) {
 Response PostLogout(AppContext& app, Request& req, const Principal&) {
   (void)app.auth.Logout(req.Cookie(std::string(kSessionCookie)).value_or(""));
   Response r = Response::Redirect("/login");
-  r.SetCookie(SessionCookie(app, "", 0));
+  r.SetCookie(SessionCookie(app, req, "", 0));
   return r;
 }
 

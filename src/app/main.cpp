@@ -222,7 +222,7 @@ int main(int argc, char** argv) {
   int probe_count = 1;
   int probe_sleep_ms = 0;
   bool probe_fail = false;
-  int probe_attempts = 10;
+  int probe_attempts = 0;  // 0: jobs.max_attempts from the configuration
   auto* jobs_probe = jobs_cmd->add_subcommand(
       "probe", "Enqueue diagnostic jobs that the running workers execute (checks a deployment)");
   AddGlobalFlags(*jobs_probe, g);
@@ -230,7 +230,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1000000));
   jobs_probe->add_option("--sleep-ms", probe_sleep_ms, "How long each probe works")
       ->check(CLI::Range(0, 600000));
-  jobs_probe->add_option("--max-attempts", probe_attempts, "Attempts before a probe is dead")
+  jobs_probe
+      ->add_option("--max-attempts", probe_attempts,
+                   "Attempts before a probe is dead (default: jobs.max_attempts)")
       ->check(CLI::Range(1, 1000));
   jobs_probe->add_flag("--fail", probe_fail,
                        "Make every attempt fail (to see retries and dead jobs)");
@@ -246,7 +248,7 @@ int main(int argc, char** argv) {
           job.payload = fmt::format(R"({{"sleepMs":{},"fail":{}}})", probe_sleep_ms,
                                     probe_fail ? "true" : "false");
           job.run_at = now;
-          job.max_attempts = probe_attempts;
+          job.max_attempts = probe_attempts > 0 ? probe_attempts : rt->config.jobs.max_attempts;
           NADAJNIK_ASSIGN_OR_RETURN(auto id, uow.jobs().Enqueue(job, now));
           if (i == 0 && id) first = id->value;
         }

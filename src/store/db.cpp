@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "core/text.hpp"
+
 namespace nadajnik::store {
 
 std::int64_t DbRows::Int(std::size_t row, std::size_t col) const {
@@ -30,6 +32,22 @@ std::optional<std::string> DbRows::OptText(std::size_t row, std::size_t col) con
 std::optional<std::int64_t> DbRows::OptInt(std::size_t row, std::size_t col) const {
   if (IsNull(row, col)) return std::nullopt;
   return Int(row, col);
+}
+
+std::string SqlExcerpt(std::string_view sql, std::size_t max_bytes) {
+  std::string out;
+  bool space = false;
+  for (char c : sql) {
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+    if (out.size() > max_bytes + 4) break;  // enough to know it must be cut
+  }
+  return TruncateUtf8(out, max_bytes);
 }
 
 }  // namespace nadajnik::store

@@ -78,6 +78,10 @@ class DbRows {
   std::vector<DbValue> cells_;
 };
 
+// The start of a statement for error details: whitespace collapsed to one line, at most
+// `max_bytes` bytes, cut on a UTF-8 boundary. Never holds parameter values (they are not in it).
+std::string SqlExcerpt(std::string_view sql, std::size_t max_bytes = 200);
+
 class DbConnection {
  public:
   virtual ~DbConnection() = default;

@@ -10,35 +10,11 @@
 namespace nadajnik::store {
 namespace {
 
-constexpr std::size_t kSqlExcerptChars = 200;
-
 // Type OIDs from pg_type.h (stable since forever; the server header is not a libpq dependency).
 constexpr Oid kBoolOid = 16;
 constexpr Oid kInt8Oid = 20;
 constexpr Oid kInt2Oid = 21;
 constexpr Oid kInt4Oid = 23;
-
-// The start of the statement for error details, on one line, cut on a UTF-8 boundary.
-std::string SqlExcerpt(std::string_view sql) {
-  std::string out;
-  bool space = false;
-  for (char c : sql) {
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-    if (out.size() >= kSqlExcerptChars) break;
-  }
-  if (out.size() >= kSqlExcerptChars) {
-    while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
-    if (!out.empty() && (static_cast<unsigned char>(out.back()) & 0x80) != 0) out.pop_back();
-    out += "...";
-  }
-  return out;
-}
 
 std::string Trimmed(const char* text) {
   std::string out = text ? text : "";

@@ -13,29 +13,6 @@ namespace {
 
 // Ad-hoc SQL (e.g. IN lists of varying length) must not grow the cache without bound.
 constexpr std::size_t kMaxCachedStatements = 256;
-constexpr std::size_t kSqlExcerptChars = 200;
-
-// The start of the statement for error details, on one line, cut on a UTF-8 boundary.
-std::string SqlExcerpt(std::string_view sql) {
-  std::string out;
-  bool space = false;
-  for (char c : sql) {
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-    if (out.size() >= kSqlExcerptChars) break;
-  }
-  if (out.size() >= kSqlExcerptChars) {
-    while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
-    if (!out.empty() && (static_cast<unsigned char>(out.back()) & 0x80) != 0) out.pop_back();
-    out += "...";
-  }
-  return out;
-}
 
 bool IsIdentifierChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||

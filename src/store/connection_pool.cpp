@@ -32,15 +32,9 @@ Result<Dialect> DialectOf(const std::string& url) {
 // early between Begin and Commit) is rolled back here, or it would hold its locks, and on
 // SQLite the write lock, for as long as the connection sits in the pool.
 bool Reusable(DbConnection& conn) {
-  if (auto* pg = dynamic_cast<PgConnection*>(&conn)) {
-    if (pg->broken()) return false;
-    if (pg->in_transaction() && !pg->Rollback()) return false;
-    return !pg->broken();
-  }
-  if (auto* lite = dynamic_cast<SqliteConnection*>(&conn)) {
-    if (lite->in_transaction() && !lite->Rollback()) return false;
-  }
-  return true;
+  if (conn.broken()) return false;
+  if (conn.in_transaction() && !conn.Rollback()) return false;
+  return !conn.broken();
 }
 
 }  // namespace

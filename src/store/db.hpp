@@ -96,9 +96,13 @@ class DbConnection {
 
   // Transactions. Begin(write=true) on SQLite takes the write lock at once (BEGIN IMMEDIATE),
   // so two writers queue on busy_timeout instead of failing on a lock upgrade.
+  // After an error inside a transaction the caller must Rollback().
   virtual Result<void> Begin(bool write) = 0;
   virtual Result<void> Commit() = 0;
   virtual Result<void> Rollback() = 0;
+  virtual bool in_transaction() const = 0;
+  // True once the link to the server is lost for good (PostgreSQL); the pool reopens it.
+  virtual bool broken() const { return false; }
 
   // Convenience overloads for brace-initialized parameter lists.
   Result<DbRows> Query(std::string_view sql, std::initializer_list<DbValue> params = {}) {

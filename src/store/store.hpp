@@ -4,8 +4,9 @@
 // rolls back if fn returns an error or throws. Read(fn) runs fn in a read transaction.
 // Everything done through the UnitOfWork's repositories belongs to that transaction, so a change
 // and the job that announces it commit together (the outbox rule of shared/design.md).
-// A transaction that fails because the database is busy (SQLite lock, PostgreSQL serialization
-// failure) is retried up to 3 times; fn must therefore touch nothing but the unit of work.
+// A transaction whose BEGIN or COMMIT fails with a retryable error (SQLite busy, PostgreSQL
+// serialization failure) is run again, up to 3 times; fn must therefore touch nothing but the
+// unit of work. Errors returned by fn are returned as they are.
 // Thread-safe: each call takes its own connection from the pool.
 #pragma once
 

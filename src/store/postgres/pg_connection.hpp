@@ -48,8 +48,8 @@ class PgConnection final : public DbConnection {
   Result<void> Rollback() override;
 
   // The link to the server is gone (server restart, network); only a new connection helps.
-  bool broken() const;
-  bool in_transaction() const;
+  bool broken() const override;
+  bool in_transaction() const override;
 
   using DbConnection::Execute;
   using DbConnection::Query;

@@ -77,21 +77,23 @@ class SqlStore final : public Store {
 
   Result<void> RunTransaction(bool write, const Work& fn) override {
     constexpr int kAttempts = 3;
-    Result<void> last = Ok();
-    for (int attempt = 1; attempt <= kAttempts; ++attempt) {
-      last = RunOnce(write, fn);
-      if (last || !last.error().retryable || last.error().code != ErrorCode::kUnavailable) {
-        return last;
-      }
+    for (int attempt = 1;; ++attempt) {
+      bool retryable_stage = false;
+      Result<void> r = RunOnce(write, fn, retryable_stage);
+      if (r || !retryable_stage || !r.error().retryable || attempt == kAttempts) return r;
       std::this_thread::sleep_for(std::chrono::milliseconds(20 * attempt * attempt));
     }
-    return last;
   }
 
  private:
-  Result<void> RunOnce(bool write, const Work& fn) {
+  // `retryable_stage` is set when the failure came from BEGIN or COMMIT (a lock or a
+  // serialization conflict), where running fn again is safe; errors from fn are its own.
+  Result<void> RunOnce(bool write, const Work& fn, bool& retryable_stage) {
     NADAJNIK_ASSIGN_OR_RETURN(PooledConnection conn, pool_->Acquire());
-    NADAJNIK_TRY(conn->Begin(write));
+    if (auto begun = conn->Begin(write); !begun) {
+      retryable_stage = true;
+      return begun;
+    }
     SqlUnitOfWork uow(*conn, secrets_);
     Result<void> r = Ok();
     try {
@@ -105,7 +107,9 @@ class SqlStore final : public Store {
       if (!rb) log::Warn("store.rollback_failed", {{"error", rb.error().Describe()}});
       return r;
     }
-    return conn->Commit();
+    auto committed = conn->Commit();
+    if (!committed) retryable_stage = true;
+    return committed;
   }
 
   std::unique_ptr<ConnectionPool> pool_;

@@ -53,7 +53,7 @@ class SqliteConnection final : public DbConnection {
   Result<void> Rollback() override;
 
   // True between Begin() and Commit()/Rollback() (or SQLite's own rollback after some errors).
-  bool in_transaction() const;
+  bool in_transaction() const override;
 
   using DbConnection::Execute;
   using DbConnection::Query;

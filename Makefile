@@ -16,7 +16,7 @@ deps-runtime:
 # build/nadajnik, optimized, with debug info.
 build: deps-runtime
 	cmake -S . -B $(BUILD_DIR) $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNADAJNIK_TESTS=OFF -DNADAJNIK_BENCH=ON
-	cmake --build $(BUILD_DIR) --target nadajnik
+	cmake --build $(BUILD_DIR) --target nadajnik nadajnik-sandbox
 
 # Nadajnik with its embedded defaults: SQLite under ./var, panel on http://127.0.0.1:8080.
 demo: build

@@ -53,8 +53,18 @@ constexpr auto kProcessTimeout = std::chrono::minutes(10);
 
 double Seconds(Steady::duration d) { return std::chrono::duration<double>(d).count(); }
 
+// The temporary folder of this run, removed on the way out (Die() included).
+std::filesystem::path scratch_dir;
+
+void RemoveScratchDir() {
+  if (scratch_dir.empty()) return;
+  std::error_code ec;
+  std::filesystem::remove_all(scratch_dir, ec);
+}
+
 [[noreturn]] void Die(const std::string& what, const Error& e) {
   std::cerr << "job_queue_bench: " << what << ": " << e.Describe() << "\n";
+  RemoveScratchDir();
   std::exit(1);
 }
 
@@ -73,6 +83,14 @@ std::string CpuModel() {
     }
   }
   return "unknown CPU";
+}
+
+// The 1-minute load average: other work on this 2-core machine (a build) skews the figures.
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string first;
+  in >> first;
+  return first.empty() ? "unknown" : first;
 }
 
 // The server URL with its database (the path) replaced by `name`; query parameters are kept.
@@ -450,6 +468,7 @@ bool RunBackend(const std::string& backend, ScratchDatabase database, std::int64
       backend,
       static_cast<double>(hit.count + empty.count + complete.count) / static_cast<double>(n),
       hit.count + empty.count, complete.count);
+  std::cout << fmt::format("{:<9} (load average at the end: {})\n", backend, LoadAverage());
   return ok;
 }
 
@@ -475,6 +494,7 @@ int Main(int argc, char** argv) {
     return 1;
   }
   const std::filesystem::path dir = pattern;
+  scratch_dir = dir;
 
   std::cout << fmt::format("job_queue_bench: N = {} jobs, {} per enqueue transaction\n", n, kBatch);
   std::cout << fmt::format("machine: {} cores ({}), SQLite file in {}\n",
@@ -497,8 +517,7 @@ int Main(int argc, char** argv) {
                  "database, or run scripts/run-bench.sh, which starts one)\n";
   }
   std::cout << fmt::format("job_queue_bench: done in {:.1f} s\n", Seconds(Steady::now() - started));
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
+  RemoveScratchDir();
   return ok ? 0 : 1;
 }
 

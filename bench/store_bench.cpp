@@ -6,9 +6,11 @@
 //   (a) insert N generated orders through OrderRepository::Upsert, 500 per transaction;
 //   (b) insert the same rows (identical column values, checked afterwards by checksum) with plain
 //       prepared INSERTs through DbConnection::Execute into a second fresh database, 500 orders
-//       per transaction. Batches of (a) and (b) alternate so both arms see the same background
+//       per transaction, with explicit ids (the 1..N the repository arm got back, so no
+//       RETURNING). Batches of (a) and (b) alternate so both arms see the same background
 //       (checkpoints, autovacuum, page cache). (b) gets its rows pre-encoded outside the clock:
-//       turning an Order into column values is part of what the repository costs;
+//       turning an Order into column values is part of what the repository costs, and is
+//       printed on its own line. The headline is (a)'s time over (b)'s;
 //   (c) upsert the N orders again with a newer revision (updates), then once more (no-ops);
 //   (d) read latency at N orders: the newest 50 with a text filter (a surname: many matches; a
 //       buyer login: a few, so the whole table is searched), and one order by id with its items.
@@ -47,7 +49,7 @@
 namespace nadajnik::bench {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 
 constexpr int kBatch = 500;
 constexpr int kReadQueries = 1000;
@@ -55,10 +57,20 @@ constexpr std::uint64_t kSeed = 20250602;
 // A fixed "now" so two runs write identical rows (imported_at, updated_at come from it).
 const Timestamp kNow = FromUnixMillis(1'748'858'400'000);  // 2025-06-02T10:00:00Z
 
-double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+double Seconds(Steady::duration d) { return std::chrono::duration<double>(d).count(); }
+
+// The temporary folder of this run, removed on the way out (Die() included).
+std::filesystem::path scratch_dir;
+
+void RemoveScratchDir() {
+  if (scratch_dir.empty()) return;
+  std::error_code ec;
+  std::filesystem::remove_all(scratch_dir, ec);
+}
 
 [[noreturn]] void Die(const std::string& what, const Error& e) {
   std::cerr << "store_bench: " << what << ": " << e.Describe() << "\n";
+  RemoveScratchDir();
   std::exit(1);
 }
 
@@ -98,6 +110,14 @@ std::string FilesystemOf(const std::filesystem::path& p) {
     default:
       return fmt::format("filesystem 0x{:x}", static_cast<unsigned long>(s.f_type));
   }
+}
+
+// The 1-minute load average: other work on this 2-core machine (a build) skews the figures.
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string first;
+  in >> first;
+  return first.empty() ? "unknown" : first;
 }
 
 // The server URL with its database (the path) replaced by `name`; query parameters are kept.
@@ -381,6 +401,21 @@ AccountId CreateAccount(store::Store& s) {
       "create the account");
 }
 
+// Orders/s in each tenth of a run (batches of kBatch orders): a rate that falls as the table
+// grows points at a per-row cost that grows with it (a scan where an index lookup was meant).
+std::string RatesByTenth(const std::vector<double>& batch_seconds) {
+  std::string out;
+  const std::size_t n = batch_seconds.size();
+  const std::size_t parts = std::min<std::size_t>(10, n);
+  for (std::size_t p = 0; p < parts; ++p) {
+    const std::size_t from = p * n / parts, to = (p + 1) * n / parts;
+    double s = 0;
+    for (std::size_t i = from; i < to; ++i) s += batch_seconds[i];
+    out += fmt::format("{}{:.0f}", out.empty() ? "" : " ", s > 0 ? (to - from) * kBatch / s : 0.0);
+  }
+  return out;
+}
+
 struct UpsertCounts {
   std::int64_t inserted = 0, updated = 0, unchanged = 0, stale = 0;
 };
@@ -396,7 +431,7 @@ double UpsertAll(store::Store& s, const OrderGenerator& gen, std::int64_t n, int
     batch.clear();
     for (std::int64_t i = start; i < end; ++i) batch.push_back(gen.Make(i, version));
     std::vector<store::UpsertResult> results;
-    const auto t0 = Clock::now();
+    const auto t0 = Steady::now();
     OrDie(s.InTransaction([&](store::UnitOfWork& uow) -> Result<void> {
       results.clear();
       for (const auto& o : batch) {
@@ -406,7 +441,7 @@ double UpsertAll(store::Store& s, const OrderGenerator& gen, std::int64_t n, int
       return Ok();
     }),
           "upsert a batch");
-    seconds += Seconds(Clock::now() - t0);
+    seconds += Seconds(Steady::now() - t0);
     for (const auto& r : results) {
       switch (r.outcome) {
         case store::UpsertOutcome::kInserted:
@@ -464,6 +499,7 @@ Summary RunBackend(const std::string& backend, ScratchDatabase repo_db, ScratchD
   std::vector<std::int64_t> ids;
   ids.reserve(static_cast<std::size_t>(n));
   double repo_s = 0, raw_s = 0, encode_s = 0;
+  std::vector<double> repo_batches, raw_batches;
   std::int64_t item_rows = 0;
   std::vector<domain::Order> batch;
   std::vector<RawOrder> rows;
@@ -473,7 +509,7 @@ Summary RunBackend(const std::string& backend, ScratchDatabase repo_db, ScratchD
     for (std::int64_t i = start; i < end; ++i) batch.push_back(gen.Make(i));
 
     std::vector<store::UpsertResult> results;
-    auto t0 = Clock::now();
+    auto t0 = Steady::now();
     OrDie(repo_store->InTransaction([&](store::UnitOfWork& uow) -> Result<void> {
       results.clear();
       for (const auto& o : batch) {
@@ -483,21 +519,22 @@ Summary RunBackend(const std::string& backend, ScratchDatabase repo_db, ScratchD
       return Ok();
     }),
           "insert a batch through the repository");
-    repo_s += Seconds(Clock::now() - t0);
+    repo_batches.push_back(Seconds(Steady::now() - t0));
+    repo_s += repo_batches.back();
     for (const auto& r : results) {
       if (r.outcome == store::UpsertOutcome::kInserted) ++inserted.inserted;
       ids.push_back(r.id.value);
     }
 
-    t0 = Clock::now();
+    t0 = Steady::now();
     rows.clear();
     for (std::size_t k = 0; k < batch.size(); ++k) {
       rows.push_back(
           EncodeRow(batch[k], start + static_cast<std::int64_t>(k) + 1, default_status, kNow));
     }
-    encode_s += Seconds(Clock::now() - t0);
+    encode_s += Seconds(Steady::now() - t0);
 
-    t0 = Clock::now();
+    t0 = Steady::now();
     OrDie(raw->Begin(true), "begin (raw arm)");
     for (const auto& r : rows) {
       OrDie(raw->Execute(kRawOrderInsert, r.order), "insert an order (raw arm)");
@@ -507,7 +544,8 @@ Summary RunBackend(const std::string& backend, ScratchDatabase repo_db, ScratchD
       }
     }
     OrDie(raw->Commit(), "commit (raw arm)");
-    raw_s += Seconds(Clock::now() - t0);
+    raw_batches.push_back(Seconds(Steady::now() - t0));
+    raw_s += raw_batches.back();
   }
   summary.repo_insert_s = repo_s;
   summary.raw_insert_s = raw_s;
@@ -518,7 +556,11 @@ Summary RunBackend(const std::string& backend, ScratchDatabase repo_db, ScratchD
            "  " + Outcomes(inserted));
   PrintRow(backend, "(b) insert raw: prepared INSERTs, orders+items", n + item_rows, "rows", raw_s,
            fmt::format("  = {:.0f} orders/s", n / raw_s));
-  PrintRow(backend, "    (encoding rows for (b), CPU only, unclocked)", n, "orders", encode_s);
+  PrintRow(backend, "    (encoding those rows: CPU only, not in (b))", n, "orders", encode_s);
+  std::cout << fmt::format("{:<9}     orders/s by tenth of the run, (a): {}\n", backend,
+                           RatesByTenth(repo_batches));
+  std::cout << fmt::format("{:<9}     orders/s by tenth of the run, (b): {}\n", backend,
+                           RatesByTenth(raw_batches));
 
   // Same rows in both databases? (ids 1..N in the repository arm too.)
   {
@@ -560,9 +602,9 @@ Summary RunBackend(const std::string& backend, ScratchDatabase repo_db, ScratchD
       store::OrderFilter f;
       f.text = term;
       f.limit = 50;
-      const auto t0 = Clock::now();
+      const auto t0 = Steady::now();
       auto r = repo_store->Read([&](store::UnitOfWork& uow) { return uow.orders().List(f); });
-      ms.push_back(Seconds(Clock::now() - t0) * 1000.0);
+      ms.push_back(Seconds(Steady::now() - t0) * 1000.0);
       found += static_cast<std::int64_t>(OrDie(std::move(r), "list orders").size());
     }
     return Summarize(std::move(ms));
@@ -580,10 +622,10 @@ Summary RunBackend(const std::string& backend, ScratchDatabase repo_db, ScratchD
     std::vector<double> ms;
     std::int64_t items = 0;
     for (std::int64_t id : get_ids) {
-      const auto t0 = Clock::now();
+      const auto t0 = Steady::now();
       auto r =
           repo_store->Read([&](store::UnitOfWork& uow) { return uow.orders().Get(OrderId(id)); });
-      ms.push_back(Seconds(Clock::now() - t0) * 1000.0);
+      ms.push_back(Seconds(Steady::now() - t0) * 1000.0);
       auto o = OrDie(std::move(r), "get an order");
       if (!o) {
         std::cerr << "store_bench: order " << id << " is missing\n";
@@ -595,6 +637,7 @@ Summary RunBackend(const std::string& backend, ScratchDatabase repo_db, ScratchD
                  Summarize(std::move(ms)),
                  fmt::format("(avg {:.2f} items)", static_cast<double>(items) / kReadQueries));
   }
+  std::cout << fmt::format("{:<9} (load average at the end: {})\n", backend, LoadAverage());
   return summary;
 }
 
@@ -628,6 +671,7 @@ int Main(int argc, char** argv) {
     return 1;
   }
   const std::filesystem::path dir = pattern;
+  scratch_dir = dir;
 
   std::cout << fmt::format(
       "store_bench: N = {} orders, {} per transaction, seed {}, {} read queries per kind\n", n,
@@ -641,7 +685,7 @@ int Main(int argc, char** argv) {
   const auto secrets = security::SecretBox::FromKey(key);
 
   std::vector<Summary> summaries;
-  const auto started = Clock::now();
+  const auto started = Steady::now();
   PrintHeader();
   summaries.push_back(RunBackend("sqlite", ScratchDatabase::Sqlite(dir, "orders"),
                                  ScratchDatabase::Sqlite(dir, "raw"), n, secrets));
@@ -655,10 +699,9 @@ int Main(int argc, char** argv) {
   }
   std::cout << std::string(106, '-') << "\n";
   for (const auto& s : summaries) PrintRatio(s);
-  std::cout << fmt::format("store_bench: done in {:.1f} s\n", Seconds(Clock::now() - started));
+  std::cout << fmt::format("store_bench: done in {:.1f} s\n", Seconds(Steady::now() - started));
 
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
+  RemoveScratchDir();
   bool ok = true;
   for (const auto& s : summaries) ok = ok && s.same_rows;
   return ok ? 0 : 1;

@@ -67,7 +67,7 @@ failed=()
 for bench in "${benches[@]}"; do
   name=$(basename "$bench")
   echo
-  echo "==== $name $* ===="
+  echo "==== $name${*:+ $*} (load average $(cut -d' ' -f1-3 /proc/loadavg)) ===="
   start=$(date +%s.%N)
   status=0
   "$bench" "$@" || status=$?

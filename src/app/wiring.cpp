@@ -16,6 +16,7 @@
 #include "http/server/server.hpp"
 #include "jobs/job_runner.hpp"
 #include "observability/log.hpp"
+#include "sandbox/sandbox.hpp"
 #include "services/auth_service.hpp"
 #include "store/connection_pool.hpp"
 
@@ -105,9 +106,15 @@ Result<int> Serve(Runtime& rt, const ServeOptions& options) {
        std::chrono::seconds(config.auth.login_window_seconds)});
 
   Secret<> demo_password;
+  std::unique_ptr<sandbox::Sandbox> demo_sandbox;
   if (options.demo) {
     NADAJNIK_ASSIGN_OR_RETURN(demo_password,
                               auth.IssueOneTimePassword("admin", domain::Role::kAdmin));
+    // The built-in Allegro sandbox with a few hundred orders for its two sellers (PL and CZ).
+    sandbox::SandboxConfig sandbox_config;
+    sandbox_config.initial_orders = 300;
+    demo_sandbox = std::make_unique<sandbox::Sandbox>(sandbox_config);
+    NADAJNIK_TRY(demo_sandbox->Start());
   }
 
   http::AppContext app{*rt.store,
@@ -155,6 +162,9 @@ Result<int> Serve(Runtime& rt, const ServeOptions& options) {
               << "  Password:  " << demo_password.Reveal()
               << "   (one-time: you set your own at the first login)\n"
               << "  Data:      " << config.data.dir.string() << " (SQLite)\n"
+              << "  Allegro:   " << demo_sandbox->base_url()
+              << " (built-in sandbox; sellers sprzedawca-pl and prodejce-cz, password "
+              << sandbox::kDefaultSellerPassword << ")\n"
               << "  Stop with Ctrl+C.\n\n"
               << std::flush;
   }
@@ -164,6 +174,7 @@ Result<int> Serve(Runtime& rt, const ServeOptions& options) {
   log::Info("nadajnik.stopping", {{"signal", sig}});
   server.Stop();
   runner.Stop();
+  if (demo_sandbox) demo_sandbox->Stop();
   log::Info("nadajnik.stopped");
   return 0;
 }

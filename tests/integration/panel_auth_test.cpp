@@ -250,6 +250,12 @@ TEST(DemoTest, TheOneTimeAdminPasswordMustBeReplacedAtFirstLogin) {
   EXPECT_NE(out.find(instance.Url("/login")), std::string::npos)
       << "the banner gives the panel URL";
   EXPECT_EQ(instance.Log().find(password), std::string::npos) << "the password is not logged";
+  std::smatch sandbox_url;
+  ASSERT_TRUE(std::regex_search(out, sandbox_url, std::regex(R"(Allegro:\s+(http://\S+))"))) << out;
+  HttpClient sandbox;
+  auto sellers = sandbox.Get(sandbox_url[1].str() + "/__sandbox/sellers");
+  EXPECT_EQ(sellers.status, 200) << "the demo runs the built-in sandbox";
+  EXPECT_NE(sellers.body.find("sprzedawca-pl"), std::string::npos);
 
   HttpClient client;
   auto form = client.Get(instance.Url("/login"));

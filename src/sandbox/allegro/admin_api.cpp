@@ -1,0 +1,171 @@
+#include "sandbox/allegro/admin_api.hpp"
+
+#include <fmt/format.h>
+#include <boost/json.hpp>
+
+#include "core/text.hpp"
+#include "sandbox/allegro/oauth.hpp"
+#include "sandbox/allegro/orders_api.hpp"
+
+namespace nadajnik::sandbox::allegro {
+
+namespace json = boost::json;
+using http::Request;
+using http::Response;
+
+namespace {
+
+Response Json(int status, const json::value& v) {
+  return Response::Json(status, json::serialize(v));
+}
+Response Bad(std::string message) { return Json(400, json::object{{"error", std::move(message)}}); }
+
+std::optional<json::object> Body(const Request& req) {
+  boost::system::error_code ec;
+  auto v = json::parse(req.body.empty() ? std::string_view("{}") : std::string_view(req.body), ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  return v.get_object();
+}
+
+std::string Str(const json::object& o, std::string_view key, std::string fallback = {}) {
+  auto it = o.find(key);
+  return it != o.end() && it->value().is_string() ? std::string(it->value().get_string())
+                                                  : std::move(fallback);
+}
+
+std::optional<std::int64_t> Int(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  if (it == o.end() || !it->value().is_int64()) return std::nullopt;
+  return it->value().get_int64();
+}
+
+std::optional<std::uint32_t> SellerIndex(const World& world, const std::string& login) {
+  for (std::uint32_t i = 0; i < world.sellers.size(); ++i) {
+    if (world.sellers[i].login == login) return i;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::uint32_t> OrderIndex(const World& world, const std::string& id) {
+  auto it = world.order_by_checkout_form.find(id);
+  if (it == world.order_by_checkout_form.end()) return std::nullopt;
+  return it->second;
+}
+
+Response PostTokens(World& world, Request& req) {
+  auto body = Body(req);
+  if (!body) return Bad("send a JSON object such as {\"login\": \"sprzedawca-pl\"}");
+  const std::string login = Str(*body, "login");
+  const Seller* seller = world.FindSellerByLogin(login);
+  if (!seller) return Bad("no seller with login '" + TruncateUtf8(login, 64) + "'");
+  IssuedTokens t = IssueUserTokens(world, seller->id, world.options.client_id, {});
+  return Json(200, json::object{{"access_token", t.access_token},
+                                {"refresh_token", t.refresh_token},
+                                {"token_type", "bearer"},
+                                {"expires_in", t.expires_in}});
+}
+
+Response PostOrders(World& world, Request& req) {
+  auto body = Body(req);
+  if (!body) return Bad("send a JSON object such as {\"count\": 10}");
+  const auto count = Int(*body, "count").value_or(1);
+  if (count < 1 || count > 1000000) return Bad("count must be from 1 to 1000000");
+  const std::string login =
+      Str(*body, "seller", world.sellers.empty() ? "" : world.sellers[0].login);
+  auto seller = SellerIndex(world, login);
+  if (!seller) return Bad("no seller with login '" + TruncateUtf8(login, 64) + "'");
+  auto marketplace = ParseMarketplaceWireId(
+      Str(*body, "marketplace",
+          std::string(MarketplaceWireId(world.sellers[*seller].base_marketplace))));
+  if (!marketplace)
+    return Bad("marketplace must be allegro-pl, allegro-cz, allegro-sk or allegro-hu");
+  const auto spread_minutes = Int(*body, "spreadMinutes").value_or(0);
+  auto created =
+      world.CreatePaidOrders(*seller, *marketplace, static_cast<int>(count),
+                             std::chrono::minutes(std::max<std::int64_t>(0, spread_minutes)));
+  json::array ids;
+  for (auto i : created) ids.push_back(json::value(world.CheckoutFormId(i)));
+  return Json(201, json::object{{"checkoutFormIds", std::move(ids)}});
+}
+
+Response PostOrderAction(World& world, Request& req) {
+  auto order = OrderIndex(world, req.PathParam("id").value_or(""));
+  if (!order) return Json(404, json::object{{"error", "no such checkout form"}});
+  const std::string action = req.PathParam("action").value_or("");
+  OrderRecord& r = world.orders[*order];
+  if (action == "cancel") {
+    // A buyer cancellation after payment: status CANCELLED, fulfillment left as it was.
+    r.status = CheckoutStatus::kCancelled;
+    world.Touch(*order);
+    world.AppendEvent(*order, EventType::kBuyerCancelled);
+  } else if (action == "hide") {
+    auto body = Body(req);
+    const auto seconds = body ? Int(*body, "seconds").value_or(60) : 60;
+    r.hidden_until_ms = ToUnixMillis(world.Now()) + seconds * 1000;
+  } else {
+    return Bad("unknown action '" + TruncateUtf8(action, 32) + "': use cancel or hide");
+  }
+  return Json(200, CheckoutFormJson(world, *order));
+}
+
+Response PostTime(World& world, Request& req) {
+  auto body = Body(req);
+  const auto seconds = body ? Int(*body, "advanceSeconds") : std::nullopt;
+  if (!seconds || *seconds < 0) return Bad("send {\"advanceSeconds\": N} with N >= 0");
+  world.offset += std::chrono::seconds(*seconds);
+  return Json(200, json::object{{"now", FormatIso8601(world.Now())}});
+}
+
+Response PostRevoke(World& world, Request& req) {
+  auto body = Body(req);
+  const Seller* seller = body ? world.FindSellerByLogin(Str(*body, "login")) : nullptr;
+  if (!seller) return Bad("send {\"login\": \"...\"} naming an existing seller");
+  RevokeSellerTokens(world, seller->id);
+  return Json(200, json::object{{"revoked", seller->login}});
+}
+
+Response GetReceived(World& world, Request& req) {
+  const auto kind = req.QueryParam("kind");
+  json::array list;
+  for (const auto& r : world.received) {
+    if (kind && r.kind != *kind) continue;
+    boost::system::error_code ec;
+    auto detail = json::parse(r.detail, ec);
+    list.push_back(json::object{{"kind", r.kind},
+                                {"checkoutFormId", r.checkout_form_id},
+                                {"sellerId", r.seller_id},
+                                {"at", FormatIso8601(FromUnixMillis(r.at_ms))},
+                                {"body", ec ? json::value(r.detail) : detail}});
+  }
+  return Json(200, json::object{{"received", std::move(list)}});
+}
+
+Response GetSellers(World& world, Request&) {
+  json::array list;
+  for (const auto& s : world.sellers) {
+    list.push_back(json::object{{"id", s.id},
+                                {"login", s.login},
+                                {"baseMarketplace", MarketplaceWireId(s.base_marketplace)}});
+  }
+  return Json(200, json::object{{"sellers", std::move(list)}});
+}
+
+}  // namespace
+
+void RegisterAdminRoutes(http::Router& router, World& world) {
+  auto locked = [&world](Response (*fn)(World&, Request&)) {
+    return [&world, fn](Request& req) {
+      std::lock_guard lock(world.mu);
+      return fn(world, req);
+    };
+  };
+  router.Post("/__sandbox/tokens", locked(PostTokens));
+  router.Post("/__sandbox/orders", locked(PostOrders));
+  router.Post("/__sandbox/orders/{id}/{action}", locked(PostOrderAction));
+  router.Post("/__sandbox/time", locked(PostTime));
+  router.Post("/__sandbox/revoke", locked(PostRevoke));
+  router.Get("/__sandbox/received", locked(GetReceived));
+  router.Get("/__sandbox/sellers", locked(GetSellers));
+}
+
+}  // namespace nadajnik::sandbox::allegro

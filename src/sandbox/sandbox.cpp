@@ -1,0 +1,72 @@
+#include "sandbox/sandbox.hpp"
+
+#include <fmt/format.h>
+
+#include "http/router.hpp"
+#include "http/server/server.hpp"
+#include "sandbox/allegro/admin_api.hpp"
+#include "sandbox/allegro/oauth.hpp"
+#include "sandbox/allegro/orders_api.hpp"
+
+namespace nadajnik::sandbox {
+
+struct Sandbox::Impl {
+  SandboxConfig config;
+  allegro::World world;
+  http::Router router;
+  std::unique_ptr<http::HttpServer> server;
+
+  explicit Impl(SandboxConfig c) : config(std::move(c)), world(config.allegro) {}
+};
+
+void AddDefaultSellers(allegro::World& world) {
+  world.sellers.push_back({"437848322", "sprzedawca-pl", std::string(kDefaultSellerPassword),
+                           allegro::Marketplace::kPl, "Anna", "Wiśniewska",
+                           "sprzedawca-pl@example.pl", "Sklep Wiśnia Sp. z o.o.", "5252448481"});
+  world.sellers.push_back({"518293746", "prodejce-cz", std::string(kDefaultSellerPassword),
+                           allegro::Marketplace::kCz, "Petr", "Dvořák", "prodejce-cz@example.cz",
+                           "Obchod Dvořák s.r.o.", "CZ27082440"});
+}
+
+Sandbox::Sandbox(SandboxConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {
+  auto& world = impl_->world;
+  AddDefaultSellers(world);
+  // The initial orders: two thirds for the Polish seller (some sold to Czech buyers), a third
+  // for the Czech one, bought over the last 30 days.
+  const int n = std::max(0, impl_->config.initial_orders);
+  const int pl = n - n / 3;
+  const int pl_on_cz = pl / 5;
+  const auto month = std::chrono::hours(24 * 30);
+  world.CreatePaidOrders(0, allegro::Marketplace::kPl, pl - pl_on_cz, month);
+  world.CreatePaidOrders(0, allegro::Marketplace::kCz, pl_on_cz, month);
+  world.CreatePaidOrders(1, allegro::Marketplace::kCz, n / 3, month);
+  allegro::RegisterOAuthRoutes(impl_->router, world);
+  allegro::RegisterOrderRoutes(impl_->router, world);
+  allegro::RegisterAdminRoutes(impl_->router, world);
+}
+
+Sandbox::~Sandbox() { Stop(); }
+
+Result<void> Sandbox::Start() {
+  http::ServerOptions options;
+  options.address = impl_->config.address;
+  options.port = impl_->config.port;
+  options.threads = impl_->config.threads;
+  impl_->server = std::make_unique<http::HttpServer>(
+      options, [this](http::Request& req) { return impl_->router.Dispatch(req); });
+  return impl_->server->Start();
+}
+
+void Sandbox::Stop() {
+  if (impl_ && impl_->server) impl_->server->Stop();
+}
+
+std::uint16_t Sandbox::port() const { return impl_->server ? impl_->server->port() : 0; }
+
+std::string Sandbox::base_url() const {
+  return fmt::format("http://{}:{}", impl_->config.address, port());
+}
+
+allegro::World& Sandbox::world() { return impl_->world; }
+
+}  // namespace nadajnik::sandbox

@@ -1,0 +1,48 @@
+// Sandbox: the simulated Allegro (OAuth server and REST API) on one loopback port, run by the
+// `nadajnik-sandbox` executable and in-process by `nadajnik demo`. Tests and the demo only:
+// production never talks to it.
+//
+// Two sellers exist from the start: "sprzedawca-pl" (allegro.pl) and "prodejce-cz" (allegro.cz),
+// password "haslo-sandbox"; `initial_orders` paid orders are spread over them and over the last
+// 30 days, deterministically from the seed. Thread-safe after Start().
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/result.hpp"
+#include "sandbox/allegro/world.hpp"
+
+namespace nadajnik::sandbox {
+
+struct SandboxConfig {
+  allegro::SandboxOptions allegro;
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;  // 0: a free port
+  int initial_orders = 0;
+  int threads = 2;
+};
+
+inline constexpr std::string_view kDefaultSellerPassword = "haslo-sandbox";
+
+class Sandbox {
+ public:
+  explicit Sandbox(SandboxConfig config);
+  ~Sandbox();
+
+  Result<void> Start();
+  void Stop();
+  std::uint16_t port() const;
+  std::string base_url() const;  // http://127.0.0.1:PORT
+  allegro::World& world();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Adds the default sellers (see above) to an empty world.
+void AddDefaultSellers(allegro::World& world);
+
+}  // namespace nadajnik::sandbox

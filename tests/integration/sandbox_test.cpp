@@ -1,0 +1,220 @@
+// nadajnik-sandbox as a process: the Allegro behaviours our import and sync will rely on.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <regex>
+#include <thread>
+
+#include "support/http_client.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace nadajnik::testing {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+constexpr char kVendor[] = "application/vnd.allegro.public.v1+json";
+
+// One nadajnik-sandbox process and the calls the tests make to it.
+class SandboxProcess {
+ public:
+  void Start(std::vector<std::string> extra = {}) {
+    ProcessOptions options;
+    options.argv = {NADAJNIK_SANDBOX_BINARY, "--listen", "127.0.0.1:0", "--seed", "42"};
+    options.argv.insert(options.argv.end(), extra.begin(), extra.end());
+    options.stdout_path = dir_.path() / "out";
+    options.stderr_path = dir_.path() / "err";
+    process_ = std::make_unique<Process>(options);
+    std::smatch m;
+    for (int i = 0; i < 600; ++i) {
+      const std::string out = ReadFile(dir_.path() / "out");
+      if (std::regex_search(out, m, std::regex(R"(^LISTENING (\d+)\n)"))) {
+        base_ = "http://127.0.0.1:" + m[1].str();
+        return;
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    FAIL() << "no LISTENING line: " << ReadFile(dir_.path() / "err");
+  }
+
+  json::value Admin(const std::string& method, const std::string& path,
+                    const std::string& body = "{}") {
+    auto r = client_.Request(method, base_ + path, {{"Content-Type", "application/json"}}, body);
+    EXPECT_LT(r.status, 300) << path << ": " << r.body;
+    boost::system::error_code ec;
+    return json::parse(r.body, ec);
+  }
+
+  std::string Token(const std::string& login = "sprzedawca-pl") {
+    auto v = Admin("POST", "/__sandbox/tokens", R"({"login":")" + login + R"("})");
+    return std::string(v.at("access_token").as_string());
+  }
+
+  HttpResult Api(const std::string& method, const std::string& path, const std::string& token,
+                 const std::string& body = "") {
+    HttpHeaders headers = {{"Accept", kVendor}, {"Authorization", "Bearer " + token}};
+    if (!body.empty()) headers.emplace_back("Content-Type", kVendor);
+    return client_.Request(method, base_ + path, headers, body);
+  }
+
+  static json::value Json(const HttpResult& r) {
+    boost::system::error_code ec;
+    auto v = json::parse(r.body, ec);
+    EXPECT_FALSE(ec) << r.body;
+    return v;
+  }
+
+  std::string base_;
+  HttpClient client_;
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<Process> process_;
+};
+
+class SandboxProcessTest : public ::testing::Test, protected SandboxProcess {};
+
+TEST_F(SandboxProcessTest, TheSameSeedGivesTheSameOrders) {
+  Start({"--orders", "20"});
+  const std::string token = Token();
+  auto first = Json(Api("GET", "/order/checkout-forms?limit=5&sort=lineItems.boughtAt", token));
+  SandboxProcess other;
+  other.Start({"--orders", "20"});
+  auto second = Json(
+      other.Api("GET", "/order/checkout-forms?limit=5&sort=lineItems.boughtAt", other.Token()));
+  const auto& a = first.at("checkoutForms").as_array();
+  const auto& b = second.at("checkoutForms").as_array();
+  ASSERT_EQ(a.size(), 5u);
+  ASSERT_EQ(b.size(), 5u);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].at("id"), b[i].at("id"));
+    EXPECT_EQ(a[i].at("buyer"), b[i].at("buyer"));
+    EXPECT_EQ(a[i].at("lineItems").as_array().size(), b[i].at("lineItems").as_array().size());
+    EXPECT_EQ(a[i].at("summary"), b[i].at("summary"));
+  }
+}
+
+TEST_F(SandboxProcessTest, TheJournalListsPaidOrdersInAscendingOrderFromACursor) {
+  Start();
+  const std::string token = Token();
+  Admin("POST", "/__sandbox/orders", R"({"count":3,"seller":"sprzedawca-pl"})");
+  auto events = Json(Api("GET", "/order/events?limit=1000", token)).at("events").as_array();
+  ASSERT_EQ(events.size(), 9u) << "BOUGHT, FILLED_IN and READY_FOR_PROCESSING for each";
+  std::string previous;
+  for (const auto& e : events) {
+    const std::string id(e.at("id").as_string());
+    if (!previous.empty()) EXPECT_GT(std::stoll(id), std::stoll(previous));
+    previous = id;
+  }
+  const std::string cursor(events[4].at("id").as_string());
+  auto rest = Json(Api("GET", "/order/events?from=" + cursor, token)).at("events").as_array();
+  EXPECT_EQ(rest.size(), 4u) << "events strictly after the cursor";
+  auto paid =
+      Json(Api("GET", "/order/events?type=READY_FOR_PROCESSING", token)).at("events").as_array();
+  EXPECT_EQ(paid.size(), 3u);
+  auto stats = Json(Api("GET", "/order/event-stats", token));
+  EXPECT_EQ(stats.at("latestEvent").at("id"), events.back().at("id"));
+  // The Czech seller sees none of it.
+  auto cz = Json(Api("GET", "/order/events", Token("prodejce-cz"))).at("events").as_array();
+  EXPECT_TRUE(cz.empty());
+}
+
+TEST_F(SandboxProcessTest, ABuyerCancellationAfterPaymentShowsInTheFormAndTheJournal) {
+  Start();
+  const std::string token = Token();
+  auto created = Admin("POST", "/__sandbox/orders", R"({"count":1})");
+  const std::string id(created.at("checkoutFormIds").as_array()[0].as_string());
+  auto before = Json(Api("GET", "/order/checkout-forms/" + id, token));
+  Admin("POST", "/__sandbox/orders/" + id + "/cancel");
+  auto after = Json(Api("GET", "/order/checkout-forms/" + id, token));
+  EXPECT_EQ(after.at("status"), "CANCELLED");
+  EXPECT_EQ(after.at("fulfillment").at("status"), before.at("fulfillment").at("status"))
+      << "a buyer cancellation leaves the fulfillment status as it was";
+  EXPECT_NE(after.at("revision"), before.at("revision"));
+  auto cancelled =
+      Json(Api("GET", "/order/events?type=BUYER_CANCELLED", token)).at("events").as_array();
+  ASSERT_EQ(cancelled.size(), 1u);
+  EXPECT_EQ(cancelled[0].at("order").at("checkoutForm").at("id").as_string(), id);
+}
+
+TEST_F(SandboxProcessTest, FulfillmentNeedsTheCurrentRevisionAndIsRecorded) {
+  Start();
+  const std::string token = Token();
+  auto created = Admin("POST", "/__sandbox/orders", R"({"count":1})");
+  const std::string id(created.at("checkoutFormIds").as_array()[0].as_string());
+  const std::string revision(
+      Json(Api("GET", "/order/checkout-forms/" + id, token)).at("revision").as_string());
+  const std::string path = "/order/checkout-forms/" + id + "/fulfillment?checkoutForm.revision=";
+  auto plain = client_.Request("PUT", base_ + path + revision,
+                               {{"Accept", kVendor},
+                                {"Authorization", "Bearer " + token},
+                                {"Content-Type", "application/json"}},
+                               R"({"status":"PROCESSING"})");
+  EXPECT_EQ(plain.status, 415) << "plain application/json is refused";
+  EXPECT_EQ(Api("PUT", path + revision, token, R"({"status":"PROCESSING"})").status, 204);
+  auto stale = Api("PUT", path + revision, token, R"({"status":"SENT"})");
+  EXPECT_EQ(stale.status, 409) << "the revision changed with the first update";
+  EXPECT_NE(stale.body.find("Provided revision is outdated"), std::string::npos);
+  auto form = Json(Api("GET", "/order/checkout-forms/" + id, token));
+  const std::string current(form.at("revision").as_string());
+  EXPECT_EQ(Api("PUT", path + current, token, R"({"status":"RETURNED"})").status, 422)
+      << "RETURNED is Allegro's to set, not the seller's";
+  EXPECT_EQ(form.at("fulfillment").at("status"), "PROCESSING");
+  auto received = Admin("GET", "/__sandbox/received?kind=fulfillment").at("received").as_array();
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(received[0].at("checkoutFormId").as_string(), id);
+}
+
+TEST_F(SandboxProcessTest, AHiddenFormAnswers404UntilItsTimeHasPassed) {
+  Start();
+  const std::string token = Token();
+  auto created = Admin("POST", "/__sandbox/orders", R"({"count":1})");
+  const std::string id(created.at("checkoutFormIds").as_array()[0].as_string());
+  Admin("POST", "/__sandbox/orders/" + id + "/hide", R"({"seconds":120})");
+  auto hidden = Api("GET", "/order/checkout-forms/" + id, token);
+  EXPECT_EQ(hidden.status, 404);
+  EXPECT_NE(hidden.body.find("CheckoutFormNotFoundException"), std::string::npos);
+  Admin("POST", "/__sandbox/time", R"({"advanceSeconds":121})");
+  EXPECT_EQ(Api("GET", "/order/checkout-forms/" + id, Token()).status, 200);
+}
+
+TEST_F(SandboxProcessTest, TokensExpireAndARevokedSellerMustAuthorizeAgain) {
+  Start({"--token-ttl", "60"});
+  std::string token = Token();
+  EXPECT_EQ(Api("GET", "/order/events", token).status, 200);
+  Admin("POST", "/__sandbox/time", R"({"advanceSeconds":61})");
+  auto expired = Api("GET", "/order/events", token);
+  EXPECT_EQ(expired.status, 401);
+  EXPECT_NE(expired.body.find("invalid_token"), std::string::npos);
+  token = Token();
+  Admin("POST", "/__sandbox/revoke", R"({"login":"sprzedawca-pl"})");
+  EXPECT_EQ(Api("GET", "/order/events", token).status, 401);
+}
+
+TEST_F(SandboxProcessTest, AClientOverItsBudgetIsBlockedWith429) {
+  Start({"--requests-per-minute", "5"});
+  const std::string token = Token();
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(Api("GET", "/order/events", token).status, 200) << i;
+  auto blocked = Api("GET", "/order/events", token);
+  EXPECT_EQ(blocked.status, 429);
+  Admin("POST", "/__sandbox/time", R"({"advanceSeconds":30})");
+  EXPECT_EQ(Api("GET", "/order/events", token).status, 429) << "the block lasts about a minute";
+  Admin("POST", "/__sandbox/time", R"({"advanceSeconds":120})");
+  EXPECT_EQ(Api("GET", "/order/events", token).status, 200);
+}
+
+TEST_F(SandboxProcessTest, ListingRefusesOffsetPlusLimitOverTenThousand) {
+  Start({"--orders", "10"});
+  const std::string token = Token();
+  auto r = Api("GET", "/order/checkout-forms?offset=9950&limit=100", token);
+  EXPECT_EQ(r.status, 422);
+  EXPECT_NE(r.body.find("Offset and limit parameters exceed maximal result size of 10000 items"),
+            std::string::npos);
+  auto ok = Json(Api("GET", "/order/checkout-forms?offset=0&limit=100", token));
+  EXPECT_EQ(ok.at("totalCount").as_int64(), 7) << "two thirds of 10 orders belong to the PL seller";
+}
+
+}  // namespace
+}  // namespace nadajnik::testing

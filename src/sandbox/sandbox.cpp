@@ -5,8 +5,11 @@
 #include "http/router.hpp"
 #include "http/server/server.hpp"
 #include "sandbox/allegro/admin_api.hpp"
+#include "sandbox/allegro/invoices_api.hpp"
 #include "sandbox/allegro/oauth.hpp"
+#include "sandbox/allegro/offers_api.hpp"
 #include "sandbox/allegro/orders_api.hpp"
+#include "sandbox/allegro/shipping_api.hpp"
 
 namespace nadajnik::sandbox {
 
@@ -42,6 +45,9 @@ Sandbox::Sandbox(SandboxConfig config) : impl_(std::make_unique<Impl>(std::move(
   world.CreatePaidOrders(1, allegro::Marketplace::kCz, n / 3, month);
   allegro::RegisterOAuthRoutes(impl_->router, world);
   allegro::RegisterOrderRoutes(impl_->router, world);
+  allegro::RegisterInvoiceRoutes(impl_->router, world);
+  allegro::RegisterOfferRoutes(impl_->router, world);
+  allegro::RegisterShippingRoutes(impl_->router, world);
   allegro::RegisterAdminRoutes(impl_->router, world);
 }
 

@@ -526,6 +526,15 @@ class CheckoutFormFilters(PendingTestCase):
             with self.subTest(filter=name):
                 self.assertExactFilter(form, name)
 
+    def test_line_items_sent_filter(self):
+        """Doc 3.1: fulfillment.shipmentSummary.lineItemsSent (NONE, SOME, ALL) filters by exact match."""
+        sent, unsent = self.create_orders(2)
+        r = self.api("POST", f"/order/checkout-forms/{sent}/shipments", json_body={"carrierId": "DPD", "waybill": "DPD1"})
+        self.assertStatus(r, 201)
+        for form_id in (sent, unsent):
+            with self.subTest(form=form_id):
+                self.assertExactFilter(self.form(form_id), "fulfillment.shipmentSummary.lineItemsSent")
+
 
 class AcceptLanguage(PendingTestCase):
     def test_user_message_follows_accept_language(self):

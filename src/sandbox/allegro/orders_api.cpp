@@ -9,6 +9,7 @@
 #include "sandbox/allegro/generator.hpp"
 #include "sandbox/allegro/order_lookup.hpp"
 #include "sandbox/allegro/rest.hpp"
+#include "sandbox/allegro/sale_state.hpp"
 #include "security/tokens.hpp"
 
 namespace nadajnik::sandbox::allegro {
@@ -294,6 +295,7 @@ Response ListCheckoutForms(World& world, Request& req) {
 }
 
 Response GetCheckoutForm(World& world, Request& req) {
+  SettleSale(world);  // a finished Ship with Allegro command attaches its waybill
   auto auth = Authorize(world, req, kOrdersRead);
   if (auto* r = std::get_if<Response>(&auth)) return *r;
   auto found = FindOrderForCaller(world, std::get<Caller>(auth), req.PathParam("id").value_or(""));
@@ -365,6 +367,7 @@ json::object TrackingJson(const TrackingEntry& t) {
 }
 
 Response GetShipments(World& world, Request& req) {
+  SettleSale(world);
   auto auth = Authorize(world, req, kOrdersRead);
   if (auto* r = std::get_if<Response>(&auth)) return *r;
   auto found = FindOrderForCaller(world, std::get<Caller>(auth), req.PathParam("id").value_or(""));

@@ -44,16 +44,6 @@ std::uint64_t Mix(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
-struct InterimTable {
-  std::mutex mu;
-  std::unordered_map<const World*, std::unique_ptr<SaleState>> states;
-};
-
-InterimTable& Table() {
-  static InterimTable table;
-  return table;
-}
-
 }  // namespace
 
 std::string_view OfferStatusWire(OfferStatus s) { return NameOf(kOfferStatuses, s); }
@@ -78,19 +68,7 @@ std::string SaleState::NewUuid(std::uint64_t seed) {
                      b >> 48, b & 0xffffffffffffULL);
 }
 
-SaleState& StateOf(World& world) {
-  InterimTable& table = Table();
-  std::lock_guard lock(table.mu);
-  auto& slot = table.states[&world];
-  if (!slot) slot = std::make_unique<SaleState>();
-  return *slot;
-}
-
-void ForgetSaleState(const World& world) {
-  InterimTable& table = Table();
-  std::lock_guard lock(table.mu);
-  table.states.erase(&world);
-}
+SaleState& StateOf(World& world) { return world.sale; }
 
 void SettleSale(World& world) {
   SaleState& state = StateOf(world);

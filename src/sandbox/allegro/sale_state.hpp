@@ -255,11 +255,8 @@ struct SaleState {
   std::uint64_t NewNumber(std::uint64_t seed);
 };
 
-// The sale state of `world`. Interim: a table keyed by the World's address until World gets a
-// `SaleState sale;` member, when this becomes `return world.sale;`. ForgetSaleState() drops the
-// table entry of a World about to be destroyed (a new World may reuse the address).
+// The sale state of `world` (World::sale).
 SaleState& StateOf(World& world);
-void ForgetSaleState(const World& world);
 
 // Applies the asynchronous work whose time has come, in the order it falls due: offer edits,
 // quantity commands, WzA create and cancel commands (a created shipment attaches its waybills to

@@ -20,6 +20,7 @@
 
 #include "core/clock.hpp"
 #include "sandbox/allegro/model.hpp"
+#include "sandbox/allegro/sale_state.hpp"
 
 namespace nadajnik::sandbox::allegro {
 
@@ -156,7 +157,7 @@ struct TrackingEntry {
 
 // What the sandbox received from a client, for tests and the demo (GET /__sandbox/received).
 struct ReceivedChange {
-  std::string kind;  // "fulfillment", "tracking", "invoice", "stock"
+  std::string kind;  // "fulfillment", "tracking", "invoice", "stock", "shipment"
   std::string checkout_form_id;
   std::string seller_id;
   std::string detail;  // JSON text of what was sent
@@ -197,6 +198,7 @@ struct World {
   std::unordered_map<std::uint32_t, std::vector<TrackingEntry>> tracking;  // by order
   std::vector<ReceivedChange> received;
   std::unordered_map<std::string, RateWindow> rate;  // by client id
+  SaleState sale;  // offers, invoices, Ship with Allegro (sale_state.hpp)
 
   // Creates `count` paid orders for a seller in a marketplace, bought now (minus a spread),
   // with their journal events (BOUGHT, FILLED_IN, READY_FOR_PROCESSING). Returns their indexes.

@@ -120,7 +120,6 @@ class SandboxSaleApi : public ::testing::Test {
 
   ~SandboxSaleApi() override {
     if (server_) server_->Stop();
-    ForgetSaleState(world_);
   }
 
   void SetUp() override {

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "observability/log.hpp"
+#include "sandbox/allegro/faults.hpp"
 #include "sandbox/sandbox.hpp"
 
 int main(int argc, char** argv) {
@@ -17,7 +18,8 @@ int main(int argc, char** argv) {
       "nadajnik-sandbox: a simulator of Allegro's OAuth server and REST API, for tests and the "
       "demo.\nOAuth paths (/auth/oauth/...) and REST paths share one port; admin endpoints live "
       "under /__sandbox/.\nSellers: sprzedawca-pl (allegro.pl) and prodejce-cz (allegro.cz), "
-      "password haslo-sandbox.\nPrints 'LISTENING <port>' as its first line."};
+      "password haslo-sandbox.\nDefault client: nadajnik-sandbox / nadajnik-sandbox-secret.\n"
+      "Prints 'LISTENING <port>' as its first line."};
   cli.add_option("--listen", listen, "host:port to listen on (port 0 picks a free one)")
       ->default_val(listen);
   cli.add_option("--seed", config.allegro.seed,
@@ -40,9 +42,17 @@ int main(int argc, char** argv) {
                  "Request budget per client id before 429 (Allegro: 9000)")
       ->default_val(config.allegro.requests_per_minute)
       ->check(CLI::Range(1, 10000000));
-  cli.add_option("--scenario", config.allegro.scenarios, "Faults to switch on (none yet)");
+  std::string scenario_help = "Switch a scenario on (repeatable; also POST /__sandbox/scenarios):";
+  for (const auto& s : sandbox::allegro::Scenarios()) {
+    scenario_help += "\n  " + std::string(s.name) + ": " + std::string(s.description);
+  }
+  cli.add_option("--scenario", config.allegro.scenarios, scenario_help);
   CLI11_PARSE(cli, argc, argv);
   config.allegro.access_token_ttl = std::chrono::seconds(token_ttl);
+  if (auto valid = sandbox::ValidateScenarios(config.allegro.scenarios); !valid) {
+    std::cerr << "nadajnik-sandbox: " << valid.error().message << "\n";
+    return 2;
+  }
   const auto colon = listen.rfind(':');
   if (colon == std::string::npos) {
     std::cerr << "nadajnik-sandbox: --listen must be host:port\n";

@@ -1,10 +1,13 @@
 #include "sandbox/sandbox.hpp"
 
+#include <thread>
+
 #include <fmt/format.h>
 
 #include "http/router.hpp"
 #include "http/server/server.hpp"
 #include "sandbox/allegro/admin_api.hpp"
+#include "sandbox/allegro/faults.hpp"
 #include "sandbox/allegro/invoices_api.hpp"
 #include "sandbox/allegro/oauth.hpp"
 #include "sandbox/allegro/offers_api.hpp"
@@ -34,6 +37,10 @@ void AddDefaultSellers(allegro::World& world) {
 Sandbox::Sandbox(SandboxConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {
   auto& world = impl_->world;
   AddDefaultSellers(world);
+  for (const auto& name : impl_->config.allegro.scenarios) {
+    // Unknown names are refused by ValidateScenarios() before a Sandbox is built.
+    (void)allegro::SetScenario(world, name, true);
+  }
   // The initial orders: two thirds for the Polish seller (some sold to Czech buyers), a third
   // for the Czech one, bought over the last 30 days.
   const int n = std::max(0, impl_->config.initial_orders);
@@ -58,8 +65,16 @@ Result<void> Sandbox::Start() {
   options.address = impl_->config.address;
   options.port = impl_->config.port;
   options.threads = impl_->config.threads;
-  impl_->server = std::make_unique<http::HttpServer>(
-      options, [this](http::Request& req) { return impl_->router.Dispatch(req); });
+  impl_->server = std::make_unique<http::HttpServer>(options, [this](http::Request& req) {
+    allegro::FaultDecision fault;
+    {
+      std::lock_guard lock(impl_->world.mu);
+      fault = allegro::BeforeRequest(impl_->world, req);
+    }
+    if (fault.delay.count() > 0) std::this_thread::sleep_for(fault.delay);  // without the lock
+    if (fault.response) return *fault.response;
+    return impl_->router.Dispatch(req);
+  });
   return impl_->server->Start();
 }
 
@@ -74,5 +89,11 @@ std::string Sandbox::base_url() const {
 }
 
 allegro::World& Sandbox::world() { return impl_->world; }
+
+Result<void> ValidateScenarios(const std::vector<std::string>& names) {
+  allegro::World scratch{allegro::SandboxOptions{}};
+  for (const auto& name : names) NADAJNIK_TRY(allegro::SetScenario(scratch, name, true));
+  return Ok();
+}
 
 }  // namespace nadajnik::sandbox

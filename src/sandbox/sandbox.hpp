@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/result.hpp"
 #include "sandbox/allegro/world.hpp"
@@ -41,6 +42,9 @@ class Sandbox {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// kInvalidArgument naming the first unknown scenario (faults.hpp lists them).
+Result<void> ValidateScenarios(const std::vector<std::string>& names);
 
 // Adds the default sellers (see above) to an empty world.
 void AddDefaultSellers(allegro::World& world);

@@ -73,14 +73,23 @@ class PendingTestCase(base.SandboxTestCase):
             time.sleep(min(max(wait, 0.05), 2.0))
 
     def offer_ids(self, count: int = 2) -> List[str]:
-        """Offer ids of this seller, from the line items of fresh orders (doc 3.3 lineItems[].offer.id)."""
-        ids: List[str] = []
-        for form_id in self.create_orders(max(count, 1) * 2):
-            for li in self.form(form_id)["lineItems"]:
-                if li["offer"]["id"] not in ids:
-                    ids.append(li["offer"]["id"])
-        self.assertGreaterEqual(len(ids), count, "the generated orders use too few distinct offers")
+        """Ids of this seller's ACTIVE offers with stock, from GET /sale/offers (doc 6.1)."""
+        r = self.api("GET", "/sale/offers", query=[("publication.status", "ACTIVE"), ("limit", 1000)])
+        self.assertStatus(r, 200)
+        ids = [o["id"] for o in r.json()["offers"] if o["stock"]["available"] > 0 and o["id"] not in self._used_offers]
+        self.assertGreaterEqual(len(ids), count, "the seller has too few ACTIVE offers with stock left for the tests")
+        self._used_offers.update(ids[:count])  # each test gets offers no other test has touched
         return ids[:count]
+
+    _used_offers: set = set()
+
+    def invoice_order(self) -> str:
+        """A fresh order whose buyer asked for an invoice (invoice.required, doc 3.4)."""
+        for _ in range(5):
+            for form_id in self.create_orders(10):
+                if (self.form(form_id).get("invoice") or {}).get("required"):
+                    return form_id
+        self.fail("no generated order with invoice.required in 50")
 
     def offer(self, offer_id: str) -> Dict[str, Any]:
         r = self.api("GET", "/sale/offers", query=[("offer.id", offer_id)])
@@ -112,7 +121,7 @@ class Invoices(PendingTestCase):
     def test_metadata_then_file_then_listed(self):
         """Doc 4.6: POST metadata -> 201 {"id"}; PUT the raw PDF with Content-Type application/pdf -> 200;
         GET .../invoices lists it with invoiceNumber and file.name; the sandbox records it."""
-        form_id = self.create_orders(1)[0]
+        form_id = self.invoice_order()
         r = self.post_meta(form_id)
         self.assertStatus(r, 201)
         invoice_id = r.json()["id"]
@@ -129,7 +138,7 @@ class Invoices(PendingTestCase):
 
     def test_second_invoice_gives_409(self):
         """Doc 4.6: 409 "order already has seller invoice"."""
-        form_id = self.create_orders(1)[0]
+        form_id = self.invoice_order()
         first = self.post_meta(form_id)
         self.assertStatus(first, 201)
         self.assertStatus(self.put_file(form_id, first.json()["id"]), 200)
@@ -137,28 +146,28 @@ class Invoices(PendingTestCase):
 
     def test_file_uploaded_twice_gives_409(self):
         """Doc 4.6: PUT .../file again -> 409 file already uploaded."""
-        form_id = self.create_orders(1)[0]
+        form_id = self.invoice_order()
         invoice_id = self.new_invoice(form_id)
         self.assertStatus(self.put_file(form_id, invoice_id), 200)
         self.assertRestError(self.put_file(form_id, invoice_id), 409)
 
     def test_file_over_3_mb_gives_413(self):
         """Doc 4.6: a file over 3 MB -> 413."""
-        form_id = self.create_orders(1)[0]
+        form_id = self.invoice_order()
         invoice_id = self.new_invoice(form_id)
         big = PDF + b"%" + b"0" * (3 * 1024 * 1024)
         self.assertRestError(self.put_file(form_id, invoice_id, big), 413)
 
     def test_empty_or_non_pdf_file_gives_422(self):
         """Doc 4.6: an empty file -> 422 (EMPTY-ATTACHMENT); not a PDF -> 422 (FILE-CONTENT-INVALID)."""
-        form_id = self.create_orders(1)[0]
+        form_id = self.invoice_order()
         invoice_id = self.new_invoice(form_id)
         self.assertRestError(self.put_file(form_id, invoice_id, b""), 422)
         self.assertRestError(self.put_file(form_id, invoice_id, b"hello, not a pdf"), 422)
 
     def test_missing_file_suffix_gives_404(self):
         """Doc 4.6: PUT .../invoices/{invoiceId} without /file -> 404."""
-        form_id = self.create_orders(1)[0]
+        form_id = self.invoice_order()
         invoice_id = self.new_invoice(form_id)
         r = self.api(
             "PUT",
@@ -171,15 +180,26 @@ class Invoices(PendingTestCase):
 
     def test_file_name_is_required(self):
         """Doc 4.6: file.name is required; invalid data -> 422."""
-        form_id = self.create_orders(1)[0]
+        form_id = self.invoice_order()
         r = self.post_meta(form_id, json_body={"invoiceNumber": "FV 9"}, validate_request=False)
         self.assertRestError(r, 422)
 
     def test_unknown_invoice_and_order(self):
         """Doc 4.6: 404 for an unknown order or invoice."""
-        form_id = self.create_orders(1)[0]
+        form_id = self.invoice_order()
         self.assertRestError(self.put_file(form_id, str(uuid.uuid4())), 404)
         self.assertRestError(self.post_meta(str(uuid.uuid4())), 404)
+
+    def test_order_without_requested_invoice(self):
+        """Doc 4.6: 422 when the order does not allow invoices. Which orders those are is not documented;
+        the sandbox refuses orders whose buyer did not ask for one (invoice.required false)."""
+        for form_id in self.create_orders(5):
+            if not (self.form(form_id).get("invoice") or {}).get("required"):
+                r = self.post_meta(form_id)
+                if r.status != 201:
+                    self.assertRestError(r, 422)
+                return
+        self.skipTest("every generated order asked for an invoice")
 
     def test_other_sellers_order_gives_403(self):
         """Doc 4.6: 403 when the order is not yours."""
@@ -400,6 +420,19 @@ class Offers(PendingTestCase):
             self.assertIsInstance(o["stock"]["available"], int)
             self.assertIsInstance(o["stock"]["sold"], int)
             self.assertIn(o["publication"]["status"], ("INACTIVE", "ACTIVE", "ACTIVATING", "ENDED"))
+
+    def test_line_item_offers_are_the_sellers_offers(self):
+        """Doc 3.4/6.1: lineItems[].offer.id is an offer of the seller, and lineItems[].offer.external.id is the SKU
+        set on that offer; GET /sale/offers?offer.id= finds it (stock sync maps SKUs to offers this way)."""
+        form = self.form(self.create_orders(1)[0])
+        for li in form["lineItems"]:
+            with self.subTest(offer=li["offer"]["id"]):
+                r = self.api("GET", "/sale/offers", query=[("offer.id", li["offer"]["id"])])
+                self.assertStatus(r, 200)
+                offers = r.json()["offers"]
+                self.assertEqual([o["id"] for o in offers], [li["offer"]["id"]], "the sold offer is not in /sale/offers")
+                sku = (li["offer"].get("external") or {}).get("id")
+                self.assertEqual((offers[0].get("external") or {}).get("id"), sku)
 
     def test_offer_and_external_id_filters(self):
         """Doc 6.1: offer.id and external.id (the seller's SKU) filters, both repeatable."""

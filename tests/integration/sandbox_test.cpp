@@ -216,5 +216,146 @@ TEST_F(SandboxProcessTest, ListingRefusesOffsetPlusLimitOverTenThousand) {
   EXPECT_EQ(ok.at("totalCount").as_int64(), 7) << "two thirds of 10 orders belong to the PL seller";
 }
 
+std::vector<std::string> EventTypes(const json::value& events) {
+  std::vector<std::string> out;
+  for (const auto& e : events.at("events").as_array()) out.emplace_back(e.at("type").as_string());
+  return out;
+}
+
+TEST_F(SandboxProcessTest, AnUnpaidOrderBecomesReadyForProcessingWhenPaid) {
+  Start();
+  const std::string token = Token();
+  auto created = Admin("POST", "/__sandbox/orders", R"({"count":1,"paid":false})");
+  const std::string id(created.at("checkoutFormIds").as_array()[0].as_string());
+  auto unpaid = Json(Api("GET", "/order/checkout-forms/" + id, token));
+  EXPECT_EQ(unpaid.at("status"), "BOUGHT");
+  EXPECT_EQ(EventTypes(Json(Api("GET", "/order/events", token))),
+            std::vector<std::string>{"BOUGHT"});
+  Admin("POST", "/__sandbox/orders/" + id + "/pay");
+  auto paid = Json(Api("GET", "/order/checkout-forms/" + id, token));
+  EXPECT_EQ(paid.at("status"), "READY_FOR_PROCESSING");
+  EXPECT_NE(paid.at("revision"), unpaid.at("revision"));
+  EXPECT_EQ(EventTypes(Json(Api("GET", "/order/events", token))),
+            (std::vector<std::string>{"BOUGHT", "FILLED_IN", "READY_FOR_PROCESSING"}));
+}
+
+TEST_F(SandboxProcessTest, AJointPaymentReplacesTheFormsButKeepsTheirLineItemIds) {
+  Start();
+  const std::string token = Token();
+  auto created = Admin("POST", "/__sandbox/orders", R"({"count":2,"paid":false})");
+  const auto& ids = created.at("checkoutFormIds").as_array();
+  std::vector<std::string> line_items;
+  for (const auto& id : ids) {
+    auto form = Json(Api("GET", "/order/checkout-forms/" + std::string(id.as_string()), token));
+    for (const auto& li : form.at("lineItems").as_array())
+      line_items.emplace_back(li.at("id").as_string());
+  }
+  auto merged = Admin("POST", "/__sandbox/orders/merge",
+                      json::serialize(json::object{{"checkoutFormIds", ids}}));
+  const std::string merged_id(merged.at("id").as_string());
+  for (const auto& id : ids) {
+    auto gone = Api("GET", "/order/checkout-forms/" + std::string(id.as_string()), token);
+    EXPECT_EQ(gone.status, 404) << "a merged form answers 404";
+    EXPECT_NE(gone.body.find("CheckoutFormNotFoundException"), std::string::npos);
+  }
+  auto form = Json(Api("GET", "/order/checkout-forms/" + merged_id, token));
+  EXPECT_EQ(form.at("status"), "READY_FOR_PROCESSING");
+  std::vector<std::string> merged_items;
+  for (const auto& li : form.at("lineItems").as_array())
+    merged_items.emplace_back(li.at("id").as_string());
+  EXPECT_EQ(merged_items, line_items) << "line items keep their ids in the new form";
+  auto ready =
+      Json(Api("GET", "/order/events?type=READY_FOR_PROCESSING", token)).at("events").as_array();
+  ASSERT_EQ(ready.size(), 1u);
+  EXPECT_EQ(ready[0].at("order").at("checkoutForm").at("id").as_string(), merged_id);
+}
+
+TEST_F(SandboxProcessTest, DuplicateEventsRepeatTheSameDataUnderNewIds) {
+  Start({"--scenario", "duplicate-events"});
+  const std::string token = Token();
+  Admin("POST", "/__sandbox/orders", R"({"count":1})");
+  auto events = Json(Api("GET", "/order/events", token)).at("events").as_array();
+  ASSERT_EQ(events.size(), 6u);
+  for (std::size_t i = 0; i < events.size(); i += 2) {
+    EXPECT_NE(events[i].at("id"), events[i + 1].at("id"));
+    EXPECT_EQ(events[i].at("type"), events[i + 1].at("type"));
+    EXPECT_EQ(events[i].at("occurredAt"), events[i + 1].at("occurredAt"));
+    EXPECT_EQ(events[i].at("order"), events[i + 1].at("order"));
+  }
+}
+
+TEST_F(SandboxProcessTest, AMissingReadyEventLeavesAPaidOrderOutOfTheJournal) {
+  Start({"--scenario", "missing-ready-event"});
+  const std::string token = Token();
+  auto created = Admin("POST", "/__sandbox/orders", R"({"count":1})");
+  const std::string id(created.at("checkoutFormIds").as_array()[0].as_string());
+  EXPECT_EQ(EventTypes(Json(Api("GET", "/order/events", token))),
+            (std::vector<std::string>{"BOUGHT", "FILLED_IN"}));
+  auto listed = Json(Api("GET", "/order/checkout-forms?status=READY_FOR_PROCESSING", token));
+  ASSERT_EQ(listed.at("totalCount").as_int64(), 1) << "the sweep over checkout forms finds it";
+  EXPECT_EQ(listed.at("checkoutForms").as_array()[0].at("id").as_string(), id);
+}
+
+TEST_F(SandboxProcessTest, ABuyerCancelsAfterPaymentWhenTheScenarioSaysSo) {
+  Start();
+  Admin("POST", "/__sandbox/scenarios",
+        R"({"name":"cancel-after-payment","share":1,"seconds":10})");
+  const std::string token = Token();
+  Admin("POST", "/__sandbox/orders", R"({"count":1})");
+  EXPECT_TRUE(Json(Api("GET", "/order/events?type=BUYER_CANCELLED", token))
+                  .at("events")
+                  .as_array()
+                  .empty());
+  Admin("POST", "/__sandbox/time", R"({"advanceSeconds":11})");
+  auto cancelled =
+      Json(Api("GET", "/order/events?type=BUYER_CANCELLED", Token())).at("events").as_array();
+  EXPECT_EQ(cancelled.size(), 1u);
+}
+
+TEST_F(SandboxProcessTest, ServerErrorsComeInBurstsWithTheErrorsHolderBody) {
+  Start();
+  Admin("POST", "/__sandbox/scenarios", R"({"name":"server-errors","every":3,"burst":1})");
+  const std::string token = Token();
+  std::vector<long> statuses;
+  for (int i = 0; i < 6; ++i) statuses.push_back(Api("GET", "/order/events", token).status);
+  EXPECT_EQ(statuses, (std::vector<long>{200, 200, 503, 200, 200, 503}));
+  auto failed = Api("GET", "/order/events", token);  // the 7th call succeeds again
+  EXPECT_EQ(failed.status, 200);
+  Admin("POST", "/__sandbox/scenarios", R"({"name":"server-errors","on":false})");
+  auto scenarios = Admin("GET", "/__sandbox/scenarios");
+  EXPECT_TRUE(scenarios.at("active").as_array().empty());
+}
+
+TEST_F(SandboxProcessTest, SlowAnswersTakeTheirTime) {
+  Start();
+  Admin("POST", "/__sandbox/scenarios", R"({"name":"slow","delayMs":400})");
+  const std::string token = Token();
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(Api("GET", "/order/event-stats", token).status, 200);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 400ms);
+}
+
+TEST_F(SandboxProcessTest, TokensAreRevokedMidRun) {
+  Start();
+  Admin("POST", "/__sandbox/scenarios", R"({"name":"revoke-mid-run","afterRequests":3})");
+  const std::string token = Token();
+  EXPECT_EQ(Api("GET", "/order/events", token).status, 200);
+  EXPECT_EQ(Api("GET", "/order/events", token).status, 200);
+  EXPECT_EQ(Api("GET", "/order/events", token).status, 401) << "revoked at the 3rd call";
+}
+
+TEST(SandboxCliTest, AnUnknownScenarioIsRefusedNamingTheKnownOnes) {
+  TempDir dir;
+  ProcessOptions options;
+  options.argv = {NADAJNIK_SANDBOX_BINARY, "--scenario", "slw"};
+  options.stdout_path = dir.path() / "out";
+  options.stderr_path = dir.path() / "err";
+  Process p(options);
+  EXPECT_EQ(p.Wait(10s), 2);
+  const std::string err = ReadFile(dir.path() / "err");
+  EXPECT_NE(err.find("unknown scenario 'slw'"), std::string::npos) << err;
+  EXPECT_NE(err.find("slow"), std::string::npos) << err;
+}
+
 }  // namespace
 }  // namespace nadajnik::testing

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "core/text.hpp"
+#include "sandbox/allegro/faults.hpp"
 #include "sandbox/allegro/oauth.hpp"
 #include "sandbox/allegro/orders_api.hpp"
 
@@ -80,9 +81,12 @@ Response PostOrders(World& world, Request& req) {
   if (!marketplace)
     return Bad("marketplace must be allegro-pl, allegro-cz, allegro-sk or allegro-hu");
   const auto spread_minutes = Int(*body, "spreadMinutes").value_or(0);
+  auto paid_it = body->find("paid");
+  const bool paid =
+      paid_it == body->end() || !paid_it->value().is_bool() || paid_it->value().get_bool();
   auto created =
-      world.CreatePaidOrders(*seller, *marketplace, static_cast<int>(count),
-                             std::chrono::minutes(std::max<std::int64_t>(0, spread_minutes)));
+      world.CreateOrders(*seller, *marketplace, static_cast<int>(count),
+                         std::chrono::minutes(std::max<std::int64_t>(0, spread_minutes)), paid);
   json::array ids;
   for (auto i : created) ids.push_back(json::value(world.CheckoutFormId(i)));
   return Json(201, json::object{{"checkoutFormIds", std::move(ids)}});
@@ -93,7 +97,10 @@ Response PostOrderAction(World& world, Request& req) {
   if (!order) return Json(404, json::object{{"error", "no such checkout form"}});
   const std::string action = req.PathParam("action").value_or("");
   OrderRecord& r = world.orders[*order];
-  if (action == "cancel") {
+  if (action == "pay") {
+    if (r.status == CheckoutStatus::kCancelled) return Bad("a cancelled order can't be paid");
+    world.Pay(*order);
+  } else if (action == "cancel") {
     // A buyer cancellation after payment: status CANCELLED, fulfillment left as it was.
     r.status = CheckoutStatus::kCancelled;
     world.Touch(*order);
@@ -103,9 +110,49 @@ Response PostOrderAction(World& world, Request& req) {
     const auto seconds = body ? Int(*body, "seconds").value_or(60) : 60;
     r.hidden_until_ms = ToUnixMillis(world.Now()) + seconds * 1000;
   } else {
-    return Bad("unknown action '" + TruncateUtf8(action, 32) + "': use cancel or hide");
+    return Bad("unknown action '" + TruncateUtf8(action, 32) + "': use pay, cancel or hide");
   }
   return Json(200, CheckoutFormJson(world, *order));
+}
+
+// A joint payment of several purchases: {"checkoutFormIds": [...]} of one seller.
+Response PostMerge(World& world, Request& req) {
+  auto body = Body(req);
+  auto it = body ? body->find("checkoutFormIds") : nullptr;
+  if (!body || it == body->end() || !it->value().is_array() || it->value().get_array().size() < 2) {
+    return Bad("send {\"checkoutFormIds\": [two or more ids of one seller]}");
+  }
+  std::vector<std::uint32_t> sources;
+  for (const auto& v : it->value().get_array()) {
+    auto order = v.is_string() ? OrderIndex(world, std::string(v.get_string())) : std::nullopt;
+    if (!order) return Bad("unknown checkout form in checkoutFormIds");
+    if (world.orders[*order].merged_into >= 0)
+      return Bad("a form in checkoutFormIds was merged already");
+    if (world.orders[*order].seller != world.orders[sources.empty() ? *order : sources[0]].seller) {
+      return Bad("the forms belong to different sellers");
+    }
+    sources.push_back(*order);
+  }
+  const std::uint32_t merged = world.MergeAndPay(sources);
+  return Json(201, CheckoutFormJson(world, merged));
+}
+
+Response PostScenario(World& world, Request& req) {
+  auto body = Body(req);
+  if (!body) return Bad("send {\"name\": \"slow\", \"on\": true, ...parameters}");
+  auto on_it = body->find("on");
+  const bool on = on_it == body->end() || !on_it->value().is_bool() || on_it->value().get_bool();
+  auto set = SetScenario(world, Str(*body, "name"), on, *body);
+  if (!set) return Bad(set.error().message);
+  return Json(200, json::object{{"active", ActiveScenarios(world)}});
+}
+
+Response GetScenarios(World& world, Request&) {
+  json::array known;
+  for (const auto& s : Scenarios()) {
+    known.push_back(json::object{{"name", s.name}, {"description", s.description}});
+  }
+  return Json(200, json::object{{"active", ActiveScenarios(world)}, {"known", std::move(known)}});
 }
 
 Response PostTime(World& world, Request& req) {
@@ -161,7 +208,10 @@ void RegisterAdminRoutes(http::Router& router, World& world) {
   };
   router.Post("/__sandbox/tokens", locked(PostTokens));
   router.Post("/__sandbox/orders", locked(PostOrders));
+  router.Post("/__sandbox/orders/merge", locked(PostMerge));
   router.Post("/__sandbox/orders/{id}/{action}", locked(PostOrderAction));
+  router.Post("/__sandbox/scenarios", locked(PostScenario));
+  router.Get("/__sandbox/scenarios", locked(GetScenarios));
   router.Post("/__sandbox/time", locked(PostTime));
   router.Post("/__sandbox/revoke", locked(PostRevoke));
   router.Get("/__sandbox/received", locked(GetReceived));

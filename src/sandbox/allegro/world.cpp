@@ -1,5 +1,7 @@
 #include "sandbox/allegro/world.hpp"
 
+#include <algorithm>
+
 #include "core/enum_names.hpp"
 #include "sandbox/allegro/generator.hpp"
 
@@ -77,7 +79,28 @@ std::string World::Revision(std::uint32_t order) const {
 
 GeneratedOrder World::Materialize(std::uint32_t order) const {
   const OrderRecord& r = orders[order];
-  return GenerateOrder({options.seed, r.index, r.marketplace, FromUnixMillis(r.bought_at_ms)});
+  auto merged = merged_from.find(order);
+  if (merged == merged_from.end()) {
+    return GenerateOrder({options.seed, r.index, r.marketplace, FromUnixMillis(r.bought_at_ms)});
+  }
+  // A joint payment: the first purchase's buyer and delivery, every purchase's line items (with
+  // their ids: that is how a client matches them), one payment for the sum.
+  GeneratedOrder out = Materialize(merged->second.front());
+  out.checkout_form_id = CheckoutFormId(order);
+  out.line_items.clear();
+  out.surcharges.clear();
+  Money total = out.delivery_cost;
+  for (std::uint32_t source : merged->second) {
+    const GeneratedOrder part = Materialize(source);
+    for (const auto& li : part.line_items) {
+      out.line_items.push_back(li);
+      total = Add(total, Multiply(li.price, li.quantity)).value_or(total);
+    }
+  }
+  out.total_to_pay = total;
+  out.payment.id = DeterministicUuid(options.seed, r.index, 1);
+  if (out.payment.paid_amount) out.payment.paid_amount = total;
+  return out;
 }
 
 void World::AppendEvent(std::uint32_t order, EventType type) {
@@ -85,6 +108,10 @@ void World::AppendEvent(std::uint32_t order, EventType type) {
   const std::int64_t now_ms = ToUnixMillis(Now());
   last_event_id = std::max(last_event_id + 1, now_ms * 1000);
   journal.push_back({last_event_id, type, order, orders[order].version, now_ms});
+  if (faults.duplicate_events) {
+    last_event_id += 1;
+    journal.push_back({last_event_id, type, order, orders[order].version, now_ms});
+  }
 }
 
 void World::Touch(std::uint32_t order) {
@@ -95,6 +122,20 @@ void World::Touch(std::uint32_t order) {
 
 std::vector<std::uint32_t> World::CreatePaidOrders(std::uint32_t seller, Marketplace marketplace,
                                                    int count, std::chrono::milliseconds spread) {
+  return CreateOrders(seller, marketplace, count, spread, true);
+}
+
+namespace {
+// Journal ids look like microsecond timestamps and only ever grow, as Allegro's do.
+std::int64_t NextEventId(std::int64_t& last, std::int64_t at_ms) {
+  last = std::max(last + 1, at_ms * 1000);
+  return last;
+}
+}  // namespace
+
+std::vector<std::uint32_t> World::CreateOrders(std::uint32_t seller, Marketplace marketplace,
+                                               int count, std::chrono::milliseconds spread,
+                                               bool paid) {
   std::vector<std::uint32_t> created;
   created.reserve(static_cast<std::size_t>(std::max(0, count)));
   const std::int64_t now_ms = ToUnixMillis(Now());
@@ -107,19 +148,83 @@ std::vector<std::uint32_t> World::CreatePaidOrders(std::uint32_t seller, Marketp
     const std::int64_t back = count > 1 ? spread.count() * (count - 1 - i) / (count - 1) : 0;
     r.bought_at_ms = now_ms - back;
     r.updated_at_ms = r.bought_at_ms;
-    r.status = CheckoutStatus::kReadyForProcessing;
-    r.version = 2;  // bought, filled in, paid
+    r.status = CheckoutStatus::kBought;
     const auto idx = static_cast<std::uint32_t>(orders.size());
     orders.push_back(r);
     order_by_checkout_form.emplace(CheckoutFormId(idx), idx);
-    std::uint32_t version = 0;  // the revision each step had
-    for (EventType t : {EventType::kBought, EventType::kFilledIn, EventType::kReadyForProcessing}) {
-      last_event_id = std::max(last_event_id + 1, r.bought_at_ms * 1000);
-      journal.push_back({last_event_id, t, idx, version++, r.bought_at_ms});
+    journal.push_back(
+        {NextEventId(last_event_id, r.bought_at_ms), EventType::kBought, idx, 0, r.bought_at_ms});
+    if (faults.duplicate_events)
+      journal.push_back(
+          {NextEventId(last_event_id, r.bought_at_ms), EventType::kBought, idx, 0, r.bought_at_ms});
+    if (paid) PayAt(idx, r.bought_at_ms);
+    ++faults.orders_created;
+    if (faults.hide_every > 0 && faults.orders_created % faults.hide_every == 0) {
+      orders[idx].hidden_until_ms = now_ms + faults.hide_for.count() * 1000;
     }
     created.push_back(idx);
   }
   return created;
+}
+
+void World::PayAt(std::uint32_t order, std::int64_t at_ms) {
+  OrderRecord& r = orders[order];
+  for (EventType t : {EventType::kFilledIn, EventType::kReadyForProcessing}) {
+    ++r.version;
+    r.updated_at_ms = std::max(r.updated_at_ms, at_ms);
+    r.status =
+        t == EventType::kFilledIn ? CheckoutStatus::kFilledIn : CheckoutStatus::kReadyForProcessing;
+    if (t == EventType::kReadyForProcessing && faults.missing_ready_event) continue;
+    const int copies = faults.duplicate_events ? 2 : 1;
+    for (int c = 0; c < copies; ++c) {
+      journal.push_back({NextEventId(last_event_id, at_ms), t, order, r.version, at_ms});
+    }
+  }
+  if (faults.cancel_every > 0 && (faults.orders_created + 1) % faults.cancel_every == 0) {
+    scheduled_cancellations.push_back({at_ms + faults.cancel_after.count() * 1000, order});
+  }
+}
+
+void World::Pay(std::uint32_t order) {
+  if (orders[order].status == CheckoutStatus::kReadyForProcessing) return;
+  PayAt(order, ToUnixMillis(Now()));
+}
+
+std::uint32_t World::MergeAndPay(const std::vector<std::uint32_t>& sources) {
+  const OrderRecord& first = orders[sources.front()];
+  OrderRecord r;
+  r.index = orders.size() + 1;
+  r.seller = first.seller;
+  r.marketplace = first.marketplace;
+  r.bought_at_ms = first.bought_at_ms;
+  r.updated_at_ms = ToUnixMillis(Now());
+  r.status = CheckoutStatus::kBought;
+  const auto idx = static_cast<std::uint32_t>(orders.size());
+  orders.push_back(r);
+  order_by_checkout_form.emplace(CheckoutFormId(idx), idx);
+  merged_from[idx] = sources;
+  for (std::uint32_t s : sources) {
+    orders[s].merged_into = idx;
+    Touch(s);
+  }
+  PayAt(idx, ToUnixMillis(Now()));
+  return idx;
+}
+
+void World::ApplyDueChanges() {
+  if (scheduled_cancellations.empty()) return;
+  const std::int64_t now_ms = ToUnixMillis(Now());
+  auto due =
+      std::stable_partition(scheduled_cancellations.begin(), scheduled_cancellations.end(),
+                            [&](const ScheduledCancellation& c) { return c.at_ms > now_ms; });
+  for (auto it = due; it != scheduled_cancellations.end(); ++it) {
+    OrderRecord& r = orders[it->order];
+    if (r.status == CheckoutStatus::kCancelled || r.merged_into >= 0) continue;
+    r.status = CheckoutStatus::kCancelled;  // fulfillment stays as it was
+    Touch(it->order);
+    AppendEvent(it->order, EventType::kBuyerCancelled);
+  }
+  scheduled_cancellations.erase(due, scheduled_cancellations.end());
 }
 
 }  // namespace nadajnik::sandbox::allegro

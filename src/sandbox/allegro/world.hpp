@@ -172,6 +172,27 @@ struct RateWindow {
   std::int64_t blocked_until_ms = 0;
 };
 
+// Switched on by scenarios (faults.hpp); all off by default.
+struct Faults {
+  int server_error_every = 0;
+  int server_error_burst = 0;
+  std::chrono::milliseconds slow{0};
+  bool duplicate_events = false;
+  bool missing_ready_event = false;
+  int cancel_every = 0;                   // every Nth new paid order is cancelled by its buyer...
+  std::chrono::seconds cancel_after{30};  // ...this long after payment
+  int hide_every = 0;                     // every Nth new order answers 404...
+  std::chrono::seconds hide_for{60};      // ...for this long
+  std::int64_t revoke_after_requests = 0;
+  std::int64_t rest_requests = 0;
+  std::uint64_t orders_created = 0;  // counts orders for the every-Nth rules
+};
+
+struct ScheduledCancellation {
+  std::int64_t at_ms = 0;
+  std::uint32_t order = 0;
+};
+
 struct World {
   explicit World(SandboxOptions opts);
 
@@ -199,16 +220,35 @@ struct World {
   std::vector<ReceivedChange> received;
   std::unordered_map<std::string, RateWindow> rate;  // by client id
   SaleState sale;  // offers, invoices, Ship with Allegro (sale_state.hpp)
+  Faults faults;
+  std::vector<ScheduledCancellation> scheduled_cancellations;
+  // A form that replaced others after a joint payment, and the forms it holds.
+  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> merged_from;
 
   // Creates `count` paid orders for a seller in a marketplace, bought now (minus a spread),
   // with their journal events (BOUGHT, FILLED_IN, READY_FOR_PROCESSING). Returns their indexes.
   std::vector<std::uint32_t> CreatePaidOrders(std::uint32_t seller, Marketplace marketplace,
                                               int count, std::chrono::milliseconds spread);
+  // The same, unpaid (status BOUGHT, one BOUGHT event); Pay() completes them later.
+  std::vector<std::uint32_t> CreateOrders(std::uint32_t seller, Marketplace marketplace, int count,
+                                          std::chrono::milliseconds spread, bool paid);
+  // The buyer fills in the form and pays: FILLED_IN and READY_FOR_PROCESSING.
+  void Pay(std::uint32_t order);
+  // A joint payment: a new paid form holding the line items of `orders` (one seller's), which
+  // answer 404 from now on. Returns the new form's index.
+  std::uint32_t MergeAndPay(const std::vector<std::uint32_t>& orders);
+  // Applies scheduled changes whose time has come (buyer cancellations).
+  void ApplyDueChanges();
   // Appends an event for an order at its current version (journal ids are unique and rising).
   void AppendEvent(std::uint32_t order, EventType type);
   // Bumps an order's version (a new revision) and its updatedAt.
   void Touch(std::uint32_t order);
   GeneratedOrder Materialize(std::uint32_t order) const;
+
+ private:
+  void PayAt(std::uint32_t order, std::int64_t at_ms);
+
+ public:
   std::string CheckoutFormId(std::uint32_t order) const;
   std::string Revision(std::uint32_t order) const;
 };

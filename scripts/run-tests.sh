@@ -17,29 +17,37 @@ port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-port=""
-for candidate in $(seq 55432 55531); do
-  if ! port_in_use "$candidate"; then
-    port=$candidate
-    break
-  fi
-done
-if [ -z "$port" ]; then
-  echo "run-tests: no free port in 55432-55531 for the test PostgreSQL" >&2
-  exit 1
-fi
-
 pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/nadajnik-pg.XXXXXX")
 # shellcheck disable=SC2317  # called by the trap
 cleanup() {
   "$here/test-postgres.sh" stop "$pg_dir" >/dev/null 2>&1 || true
-  rm -rf "$pg_dir" >/dev/null 2>&1 || true
+  rm -rf "$pg_dir" "$pg_dir.err" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-url=$("$here/test-postgres.sh" start "$pg_dir" "$port")
+# Another run (a second checkout, a benchmark) may take a free port between our look and the
+# server's bind: try the next free one a few times before giving up.
+url=""
+tries=0
+for candidate in $(seq 55432 55531); do
+  port_in_use "$candidate" && continue
+  if url=$("$here/test-postgres.sh" start "$pg_dir" "$candidate" 2>"$pg_dir.err"); then
+    break
+  fi
+  url=""
+  "$here/test-postgres.sh" stop "$pg_dir" >/dev/null 2>&1 || true
+  rm -rf "$pg_dir" && mkdir -p "$pg_dir"
+  tries=$((tries + 1))
+  [ "$tries" -ge 5 ] && break
+done
+if [ -z "$url" ]; then
+  echo "run-tests: could not start the test PostgreSQL:" >&2
+  cat "$pg_dir.err" >&2
+  exit 1
+fi
+rm -f "$pg_dir.err"
 export NADAJNIK_TEST_POSTGRES_URL=$url
 export NADAJNIK_TEST_REQUIRE_POSTGRES=1
 

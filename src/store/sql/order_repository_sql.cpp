@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "core/text.hpp"
 #include "store/sql/order_codec.hpp"
 #include "store/sql/sql_repositories.hpp"
 
@@ -86,6 +87,8 @@ DbParams RemoteParams(const Order& o) {
       o.seller_note,
       ToUnixMillis(SortTime(o)),
       ToUnixMillis(o.remote_updated_at),
+      FoldCase(o.buyer.login + " " + o.buyer.email + " " + buyer_name + " " +
+               o.checkout_form_id.value),
   };
 }
 
@@ -98,7 +101,7 @@ constexpr std::string_view kRemoteColumnNames[] = {
     "pickup_point_id",    "delivery_cost_minor",  "payment_type",
     "cash_on_delivery",   "paid_minor",           "total_minor",
     "invoice_required",   "buyer_note",           "seller_note",
-    "bought_at",          "remote_updated_at"};
+    "bought_at",          "remote_updated_at",    "search_text"};
 constexpr std::size_t kRemoteCount = std::size(kRemoteColumnNames);
 
 std::string BuildInsertSql() {
@@ -280,19 +283,16 @@ class SqlOrderRepository final : public OrderRepository {
     if (f.bought_to) add("bought_at <", ToUnixMillis(*f.bought_to));
     if (f.needs_attention) where += " AND needs_attention = 1";
     if (!f.text.empty()) {
+      // search_text holds FoldCase(login, e-mail, name, checkout form id): "żaneta" finds
+      // "Żaneta" on both backends. LIKE wildcards typed by the user are literal.
       std::string pattern = "%";
-      for (char c : f.text.substr(0, 200)) {
+      for (char c : FoldCase(TruncateUtf8(f.text, 200))) {
         if (c == '%' || c == '_' || c == '\\') pattern += '\\';
         pattern += c;
       }
       pattern += '%';
-      params.emplace_back(pattern);
-      const auto p = params.size();
-      where += fmt::format(
-          " AND (LOWER(buyer_login) LIKE LOWER(${0}) ESCAPE '\\' OR LOWER(buyer_email) LIKE "
-          "LOWER(${0}) ESCAPE '\\' OR LOWER(buyer_name) LIKE LOWER(${0}) ESCAPE '\\' OR "
-          "checkout_form_id LIKE ${0} ESCAPE '\\')",
-          p);
+      add("search_text LIKE", pattern);
+      where += " ESCAPE '\\'";
     }
     return where;
   }

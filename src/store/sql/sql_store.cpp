@@ -1,5 +1,6 @@
 // Store over a connection pool: one connection per transaction, repositories created lazily
 // on that connection, busy/serialization failures retried.
+#include <mutex>
 #include <thread>
 
 #include "observability/log.hpp"
@@ -89,6 +90,10 @@ class SqlStore final : public Store {
   // `retryable_stage` is set when the failure came from BEGIN or COMMIT (a lock or a
   // serialization conflict), where running fn again is safe; errors from fn are its own.
   Result<void> RunOnce(bool write, const Work& fn, bool& retryable_stage) {
+    // SQLite has one writer at a time. Waiting for it on busy_timeout means sleeping and polling,
+    // and a writer can starve past the timeout; inside this process, writers queue on a mutex.
+    std::unique_lock<std::mutex> writer(sqlite_writer_, std::defer_lock);
+    if (write && dialect() == Dialect::kSqlite) writer.lock();
     NADAJNIK_ASSIGN_OR_RETURN(PooledConnection conn, pool_->Acquire());
     if (auto begun = conn->Begin(write); !begun) {
       retryable_stage = true;
@@ -114,6 +119,7 @@ class SqlStore final : public Store {
 
   std::unique_ptr<ConnectionPool> pool_;
   const security::SecretBox& secrets_;
+  std::mutex sqlite_writer_;
 };
 
 }  // namespace

@@ -8,7 +8,8 @@ against the schema of the matching operation.
 
 Only Debian's python3-yaml and python3-jsonschema are needed; both the
 RefResolver-era jsonschema (Debian 12: 4.10) and the referencing-era one
-(4.18+) work, because every ``$ref`` is rewritten into one local document.
+(4.18+) work, because every ``$ref`` is rewritten into one local document
+(with 4.10 a single shared RefResolver keeps validation fast).
 
 OpenAPI 3.0 specifics handled:
 
@@ -46,6 +47,9 @@ Error bodies. Many operations document an error status with no content
 a fallback: ``AuthError`` for 401, ``ErrorsHolder`` (with ``errors``
 required and each error's ``code`` and ``message`` required) for other
 4xx/5xx, as the reference document (sections 1.7 and 7.1) describes.
+Statuses any call may get (401, 403, 406, 415, 429, 5xx) are accepted for
+every operation; other undocumented statuses fail. A 401 sent as plain
+``application/json`` is accepted where the file lists the vendor type.
 
 Environment:
 

@@ -101,9 +101,12 @@ class SqlJobRepository final : public JobRepository {
     auto rows = db_.Query(
         fmt::format("UPDATE jobs SET state = 'running', lease_owner = $1, lease_expires_at = $2, "
                     "attempts = attempts + 1, updated_at = $3 "
-                    "WHERE id IN (SELECT id FROM jobs WHERE state = 'queued' AND run_at <= $3 "
+                    "WHERE id IN (SELECT id FROM jobs{} WHERE state = 'queued' AND run_at <= $3 "
                     "AND kind IN ({}) ORDER BY priority, run_at, id LIMIT $4{}) RETURNING {}",
-                    in, db_.dialect() == Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "",
+                    // SQLite without statistics prefers the (state, kind) index and then sorts
+                    // every queued job; the claim index reads the first due ones in order.
+                    db_.dialect() == Dialect::kSqlite ? " INDEXED BY jobs_ready" : "", in,
+                    db_.dialect() == Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "",
                     kColumns),
         params);
     if (!rows) return Fail(rows.error());

@@ -13,7 +13,7 @@ build_pkgs=(
   libkainjow-mustache-dev libgtest-dev libgmock-dev libbenchmark-dev tzdata fonts-dejavu-core
 )
 test_pkgs=(
-  postgresql-15 clang-format-14 sqlite3 curl procps
+  postgresql-15 clang-format-14 sqlite3 curl procps python3 python3-jsonschema python3-yaml
 )
 
 wanted=("${build_pkgs[@]}")

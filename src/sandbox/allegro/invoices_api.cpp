@@ -121,12 +121,16 @@ Response PostInvoice(World& world, Request& req) {
   SaleState& state = StateOf(world);
   auto& invoices = state.invoices[order];
   const std::int64_t now = ToUnixMillis(world.Now());
-  if (number.value && std::any_of(invoices.begin(), invoices.end(), [&](const SaleInvoice& inv) {
-        return inv.uploaded_at_ms != 0 && inv.number == number.value;
-      })) {
-    return InvoiceError(
-        req, 409, "ORDER-ALREADY-HAS-SELLER-INVOICE",
-        fmt::format("Order with id [{}] already has seller invoice {}", form_id, *number.value));
+  // The reference (section 4.6) documents 409 "order already has seller invoice": once an
+  // invoice's file is uploaded and scanned, the order has its seller invoice. While the scan
+  // runs, new metadata gets 422 (below).
+  auto has_invoice = std::find_if(invoices.begin(), invoices.end(), [&](const SaleInvoice& inv) {
+    return inv.uploaded_at_ms != 0 && inv.scanned_at_ms <= now;
+  });
+  if (has_invoice != invoices.end()) {
+    return InvoiceError(req, 409, "ORDER-ALREADY-HAS-SELLER-INVOICE",
+                        fmt::format("Order with id [{}] already has seller invoice {}", form_id,
+                                    has_invoice->number.value_or("")));
   }
   if (std::any_of(invoices.begin(), invoices.end(), [&](const SaleInvoice& inv) {
         return inv.uploaded_at_ms != 0 && inv.scanned_at_ms > now;

@@ -261,6 +261,13 @@ Response ListCheckoutForms(World& world, Request& req) {
     return Validation("Invalid sort: " + TruncateUtf8(sort, 40), "sort");
   }
   const auto login = req.QueryParam("buyer.login");
+  const auto payment_id = req.QueryParam("payment.id");
+  const auto method_id = req.QueryParam("delivery.method.id");
+  const auto items_sent = req.QueryParam("fulfillment.shipmentSummary.lineItemsSent");
+  if (items_sent && *items_sent != "NONE" && *items_sent != "SOME" && *items_sent != "ALL") {
+    return Validation("Invalid lineItemsSent", "fulfillment.shipmentSummary.lineItemsSent");
+  }
+  const bool needs_content = login || payment_id || method_id || items_sent;
 
   std::vector<std::uint32_t> matched;
   for (std::uint32_t i = 0; i < world.orders.size(); ++i) {
@@ -271,7 +278,13 @@ Response ListCheckoutForms(World& world, Request& req) {
     if (by_allegro && r.fulfilled_by_allegro != *by_allegro) continue;
     if (marketplace && r.marketplace != *marketplace) continue;
     if (!updated.Contains(r.updated_at_ms) || !bought.Contains(r.bought_at_ms)) continue;
-    if (login && world.Materialize(i).buyer_login != *login) continue;
+    if (needs_content) {
+      const GeneratedOrder g = world.Materialize(i);
+      if (login && g.buyer_login != *login) continue;
+      if (payment_id && g.payment.id != *payment_id) continue;
+      if (method_id && g.delivery_method_id != *method_id) continue;
+      if (items_sent && LineItemsSent(world, i, g.line_items.size()) != *items_sent) continue;
+    }
     matched.push_back(i);
   }
   const bool by_update = sort.find("updatedAt") != std::string::npos;
@@ -451,6 +464,97 @@ Response GetCarriers(World& world, Request& req) {
   return r;
 }
 
+Response GetMe(World& world, Request& req) {
+  auto auth = Authorize(world, req, "allegro:api:profile:read");
+  if (auto* r = std::get_if<Response>(&auth)) return *r;
+  const Seller& s = *std::get<Caller>(auth).seller;
+  return VendorJson(
+      200,
+      json::object{{"id", s.id},
+                   {"login", s.login},
+                   {"firstName", s.first_name},
+                   {"lastName", s.last_name},
+                   {"email", s.email},
+                   {"baseMarketplace", json::object{{"id", MarketplaceWireId(s.base_marketplace)}}},
+                   {"company", json::object{{"name", s.company_name}, {"taxId", s.tax_id}}},
+                   {"features", json::array{}}});
+}
+
+Response GetMarketplaces(World& world, Request& req) {
+  auto auth = Authorize(world, req, "", /*user_only=*/false);
+  if (auto* r = std::get_if<Response>(&auth)) return *r;
+  struct Site {
+    Marketplace marketplace;
+    std::string_view language;
+    std::string_view country;
+  };
+  constexpr Site kSites[] = {{Marketplace::kPl, "pl-PL", "PL"},
+                             {Marketplace::kCz, "cs-CZ", "CZ"},
+                             {Marketplace::kSk, "sk-SK", "SK"},
+                             {Marketplace::kHu, "hu-HU", "HU"}};
+  json::array list;
+  for (const auto& site : kSites) {
+    json::array languages{json::object{{"code", site.language}}};
+    list.push_back(json::object{
+        {"id", MarketplaceWireId(site.marketplace)},
+        {"languages", json::object{{"offerCreation", languages}, {"offerDisplay", languages}}},
+        {"currencies",
+         json::object{{"base", json::object{{"code", MarketplaceCurrency(site.marketplace)}}},
+                      {"additional", json::array{}}}},
+        {"shippingCountries", json::array{json::object{{"code", site.country}}}}});
+  }
+  return VendorJson(200, json::object{{"marketplaces", std::move(list)}});
+}
+
+// Section 4.5: a waybill attached to an order moves PENDING -> IN_TRANSIT (1 h) ->
+// RELEASED_FOR_DELIVERY (20 h) -> DELIVERED (26 h) in sandbox time; an unknown one has no details.
+Response GetParcelTracking(World& world, Request& req) {
+  auto auth = Authorize(world, req, "", /*user_only=*/false);
+  if (auto* r = std::get_if<Response>(&auth)) return *r;
+  const std::string carrier = req.PathParam("carrierId").value_or("");
+  const bool known = std::any_of(std::begin(kCarriers), std::end(kCarriers),
+                                 [&](const auto& c) { return c.first == carrier; });
+  auto bad = [](std::string_view message, std::string_view path) {
+    return RestError(400, "VALIDATION_ERROR", message,
+                     "Invalid request. Fix the request and try again.", path);
+  };
+  if (!known) return bad("Unknown carrier: " + TruncateUtf8(carrier, 40), "carrierId");
+  std::vector<std::string> waybills;
+  for (auto [it, end] = req.query.equal_range("waybill"); it != end; ++it)
+    waybills.push_back(it->second);
+  if (waybills.empty() || waybills.size() > 20) return bad("Give 1 to 20 waybills", "waybill");
+  const std::int64_t now = ToUnixMillis(world.Now());
+  json::array out;
+  for (const auto& waybill : waybills) {
+    const TrackingEntry* found = nullptr;
+    for (const auto& [order, entries] : world.tracking) {
+      for (const auto& t : entries) {
+        if (t.waybill == waybill && t.carrier_id == carrier) found = &t;
+      }
+    }
+    json::object item{{"waybill", waybill}};
+    if (found) {
+      constexpr std::pair<std::int64_t, std::string_view> kSteps[] = {
+          {0, "PENDING"},
+          {3600000, "IN_TRANSIT"},
+          {72000000, "RELEASED_FOR_DELIVERY"},
+          {93600000, "DELIVERED"}};
+      json::array statuses;
+      std::int64_t last = found->created_at_ms;
+      for (const auto& [after, code] : kSteps) {
+        if (found->created_at_ms + after > now) break;
+        last = found->created_at_ms + after;
+        statuses.push_back(json::object{{"occurredAt", FormatWireTime(last)}, {"code", code}});
+      }
+      item["trackingDetails"] = json::object{{"statuses", std::move(statuses)},
+                                             {"createdAt", FormatWireTime(found->created_at_ms)},
+                                             {"updatedAt", FormatWireTime(last)}};
+    }
+    out.push_back(std::move(item));
+  }
+  return VendorJson(200, json::object{{"carrierId", carrier}, {"waybills", std::move(out)}});
+}
+
 }  // namespace
 
 json::object CheckoutFormJson(const World& world, std::uint32_t order) {
@@ -551,6 +655,9 @@ void RegisterOrderRoutes(http::Router& router, World& world) {
   router.Get("/order/checkout-forms/{id}/shipments", locked(GetShipments));
   router.Post("/order/checkout-forms/{id}/shipments", locked(PostShipment));
   router.Get("/order/carriers", locked(GetCarriers));
+  router.Get("/order/carriers/{carrierId}/tracking", locked(GetParcelTracking));
+  router.Get("/me", locked(GetMe));
+  router.Get("/marketplaces", locked(GetMarketplaces));
 }
 
 }  // namespace nadajnik::sandbox::allegro

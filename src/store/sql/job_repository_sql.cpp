@@ -106,8 +106,7 @@ class SqlJobRepository final : public JobRepository {
                     // SQLite without statistics prefers the (state, kind) index and then sorts
                     // every queued job; the claim index reads the first due ones in order.
                     db_.dialect() == Dialect::kSqlite ? " INDEXED BY jobs_ready" : "", in,
-                    db_.dialect() == Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "",
-                    kColumns),
+                    db_.dialect() == Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "", kColumns),
         params);
     if (!rows) return Fail(rows.error());
     // RETURNING does not keep the subquery's order: hand jobs out highest priority first.

@@ -12,30 +12,25 @@
 //      got a job, a claim that found none, a completion (p50/p99).
 // The runner's work per job is the store's: the handler does nothing, so jobs/s is the queue's
 // ceiling. PostgreSQL runs only if NADAJNIK_BENCH_POSTGRES_URL names a server (see store_bench).
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cmath>
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
-#include <type_traits>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "bench_support.hpp"
 #include "core/clock.hpp"
 #include "jobs/job_runner.hpp"
 #include "observability/log.hpp"
-#include "security/secret_box.hpp"
 #include "store/connection_pool.hpp"
 #include "store/db.hpp"
 #include "store/store.hpp"
@@ -43,153 +38,12 @@
 namespace nadajnik::bench {
 namespace {
 
-using Steady = std::chrono::steady_clock;
-
 constexpr int kBatch = 500;
 constexpr int kWorkers = 4;
 constexpr std::chrono::milliseconds kPoll{10};
 constexpr std::string_view kKind = "bench.noop";
 constexpr auto kProcessTimeout = std::chrono::minutes(10);
-
-double Seconds(Steady::duration d) { return std::chrono::duration<double>(d).count(); }
-
-// The temporary folder of this run, removed on the way out (Die() included).
-std::filesystem::path scratch_dir;
-
-void RemoveScratchDir() {
-  if (scratch_dir.empty()) return;
-  std::error_code ec;
-  std::filesystem::remove_all(scratch_dir, ec);
-}
-
-[[noreturn]] void Die(const std::string& what, const Error& e) {
-  std::cerr << "job_queue_bench: " << what << ": " << e.Describe() << "\n";
-  RemoveScratchDir();
-  std::exit(1);
-}
-
-template <typename T>
-T OrDie(Result<T> r, const std::string& what) {
-  if (!r) Die(what, r.error());
-  if constexpr (!std::is_void_v<T>) return std::move(*r);
-}
-
-std::string CpuModel() {
-  std::ifstream in("/proc/cpuinfo");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("model name", 0) == 0) {
-      const auto colon = line.find(':');
-      return colon == std::string::npos ? line : line.substr(colon + 2);
-    }
-  }
-  return "unknown CPU";
-}
-
-// The 1-minute load average: other work on this 2-core machine (a build) skews the figures.
-std::string LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string first;
-  in >> first;
-  return first.empty() ? "unknown" : first;
-}
-
-// The server URL with its database (the path) replaced by `name`; query parameters are kept.
-std::string WithDatabase(const std::string& url, const std::string& name) {
-  const std::size_t authority = url.find("://");
-  const std::size_t start = authority == std::string::npos ? 0 : authority + 3;
-  const std::size_t query = url.find('?', start);
-  const std::size_t path_end = query == std::string::npos ? url.size() : query;
-  const std::size_t slash = url.find('/', start);
-  if (slash == std::string::npos || slash > path_end) {
-    return url.substr(0, path_end) + "/" + name + url.substr(path_end);
-  }
-  return url.substr(0, slash + 1) + name + url.substr(path_end);
-}
-
-// A fresh, empty database: a file in a temporary folder, or a database created on the
-// PostgreSQL server (dropped again by the destructor).
-class ScratchDatabase {
- public:
-  static ScratchDatabase Sqlite(const std::filesystem::path& dir, const std::string& name) {
-    ScratchDatabase db;
-    db.options_.sqlite_path = dir / (name + ".db");
-    return db;
-  }
-  static ScratchDatabase Postgres(const std::string& server, const std::string& name) {
-    ScratchDatabase db;
-    db.server_ = server;
-    db.name_ = fmt::format("nadajnik_bench_{}_{}", ::getpid(), name);
-    auto admin = OrDie(store::OpenConnection(AdminOptions(server)), "connect to " + server);
-    OrDie(admin->ExecScript("DROP DATABASE IF EXISTS " + db.name_ + " WITH (FORCE)"),
-          "drop " + db.name_);
-    OrDie(admin->ExecScript("CREATE DATABASE " + db.name_), "create " + db.name_);
-    db.options_.url = WithDatabase(server, db.name_);
-    return db;
-  }
-  ScratchDatabase(ScratchDatabase&& o) noexcept
-      : options_(std::move(o.options_)),
-        server_(std::move(o.server_)),
-        name_(std::exchange(o.name_, {})) {}
-  ScratchDatabase& operator=(ScratchDatabase&&) = delete;
-  ~ScratchDatabase() {
-    if (name_.empty()) return;
-    auto admin = store::OpenConnection(AdminOptions(server_));
-    if (!admin || !(*admin)->ExecScript("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)")) {
-      std::cerr << "warning: the bench database " << name_ << " was not dropped\n";
-    }
-  }
-  const store::DatabaseOptions& options() const { return options_; }
-
- private:
-  ScratchDatabase() = default;
-  static store::DatabaseOptions AdminOptions(const std::string& server) {
-    store::DatabaseOptions o;
-    o.url = server;
-    return o;
-  }
-  store::DatabaseOptions options_;
-  std::string server_;
-  std::string name_;
-};
-
-std::string Describe(store::DbConnection& db) {
-  if (db.dialect() == store::Dialect::kSqlite) {
-    auto v = OrDie(db.Query("SELECT sqlite_version()"), "sqlite_version()");
-    auto j = OrDie(db.Query("PRAGMA journal_mode"), "PRAGMA journal_mode");
-    auto s = OrDie(db.Query("PRAGMA synchronous"), "PRAGMA synchronous");
-    static constexpr const char* kSync[] = {"OFF", "NORMAL", "FULL", "EXTRA"};
-    const auto sync = s.Int(0, 0);
-    return fmt::format("SQLite {}, journal_mode={}, synchronous={}", v.Text(0, 0), j.Text(0, 0),
-                       sync >= 0 && sync <= 3 ? kSync[sync] : "?");
-  }
-  auto v = OrDie(db.Query("SHOW server_version"), "server_version");
-  auto f = OrDie(db.Query("SHOW fsync"), "fsync");
-  auto c = OrDie(db.Query("SHOW synchronous_commit"), "synchronous_commit");
-  return fmt::format("PostgreSQL {}, fsync={}, synchronous_commit={}", v.Text(0, 0), f.Text(0, 0),
-                     c.Text(0, 0));
-}
-
-struct Latency {
-  std::size_t count = 0;
-  double p50_ms = 0;
-  double p99_ms = 0;
-  double max_ms = 0;
-};
-
-Latency Summarize(std::vector<double> ms) {
-  Latency l;
-  l.count = ms.size();
-  if (ms.empty()) return l;
-  std::sort(ms.begin(), ms.end());
-  auto rank = [&](double q) {
-    const auto i = static_cast<std::size_t>(std::ceil(q * static_cast<double>(ms.size()))) - 1;
-    return ms[std::min(i, ms.size() - 1)];
-  };
-  l.p50_ms = rank(0.50);
-  l.p99_ms = rank(0.99);
-  l.max_ms = ms.back();
-  return l;
-}
+constexpr TableLayout kTable{.operation = 44, .count = 12, .rate = 16, .rule = 100};
 
 // ---- A Store that times the runner's transactions ------------------------------------------
 
@@ -349,7 +203,7 @@ bool RunBackend(const std::string& backend, ScratchDatabase database, std::int64
                 const security::SecretBox& secrets) {
   auto inner = OrDie(store::OpenStore(database.options(), secrets), "open the store");
   auto monitor = OrDie(store::OpenConnection(database.options()), "connect (monitor)");
-  std::cout << backend << ": " << Describe(*monitor) << "\n";
+  std::cout << backend << ": " << DescribeDatabase(*monitor) << "\n";
   SystemClock clock;
 
   // 1. Enqueue.
@@ -468,55 +322,34 @@ bool RunBackend(const std::string& backend, ScratchDatabase database, std::int64
       backend,
       static_cast<double>(hit.count + empty.count + complete.count) / static_cast<double>(n),
       hit.count + empty.count, complete.count);
-  std::cout << fmt::format("{:<9} (load average at the end: {})\n", backend, LoadAverage());
+  PrintLoadAverageAtEnd(backend);
   return ok;
 }
 
 int Main(int argc, char** argv) {
-  std::int64_t n = 20000;
-  if (argc > 1) {
-    try {
-      n = std::stoll(argv[1]);
-    } catch (const std::exception&) {
-      n = 0;
-    }
-    if (n < 1) {
-      std::cerr << "usage: job_queue_bench [N]   (N jobs, default 20000)\n";
-      return 2;
-    }
+  SetProgramName("job_queue_bench");
+  const std::optional<std::int64_t> count = CountArgument(argc, argv, 20000);
+  if (!count) {
+    std::cerr << "usage: job_queue_bench [N]   (N jobs, default 20000)\n";
+    return 2;
   }
+  const std::int64_t n = *count;
   log::Init(log::Format::kText, log::Level::kWarn);
+  const std::filesystem::path dir = MakeScratchDir("nadajnik-job-bench");
 
-  const auto tmp_root = std::filesystem::temp_directory_path();
-  std::string pattern = (tmp_root / "nadajnik-job-bench.XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    std::cerr << "job_queue_bench: cannot create a temporary folder in " << tmp_root << "\n";
-    return 1;
-  }
-  const std::filesystem::path dir = pattern;
-  scratch_dir = dir;
+  std::cout << fmt::format("{}: N = {} jobs, {} per enqueue transaction\n", ProgramName(), n,
+                           kBatch);
+  std::cout << fmt::format("machine: {}, SQLite file in {}\n", CoresAndCpu(), dir.string());
+  PrintTableHeader(kTable);
 
-  std::cout << fmt::format("job_queue_bench: N = {} jobs, {} per enqueue transaction\n", n, kBatch);
-  std::cout << fmt::format("machine: {} cores ({}), SQLite file in {}\n",
-                           std::thread::hardware_concurrency(), CpuModel(), dir.string());
-  std::cout << fmt::format("{:<9} {:<44} {:>12} {:>9} {:>16}\n", "backend", "operation", "count",
-                           "seconds", "rate");
-  std::cout << std::string(100, '-') << "\n";
-
-  security::SecretBox::Key key{};
-  for (std::size_t i = 0; i < key.size(); ++i) key[i] = static_cast<unsigned char>(i * 7 + 1);
-  const auto secrets = security::SecretBox::FromKey(key);
-
+  const auto secrets = BenchSecretBox();
   const auto started = Steady::now();
   bool ok = RunBackend("sqlite", ScratchDatabase::Sqlite(dir, "jobs"), n, secrets);
-  const char* pg = std::getenv("NADAJNIK_BENCH_POSTGRES_URL");
-  if (pg != nullptr && *pg != '\0') {
-    ok = RunBackend("postgres", ScratchDatabase::Postgres(pg, "jobs"), n, secrets) && ok;
-  } else {
-    std::cout << "postgres: skipped (set NADAJNIK_BENCH_POSTGRES_URL to a server's maintenance "
-                 "database, or run scripts/run-bench.sh, which starts one)\n";
+  if (const auto pg = BenchPostgresServer()) {
+    ok = RunBackend("postgres", ScratchDatabase::Postgres(*pg, "jobs"), n, secrets) && ok;
   }
-  std::cout << fmt::format("job_queue_bench: done in {:.1f} s\n", Seconds(Steady::now() - started));
+  std::cout << fmt::format("{}: done in {:.1f} s\n", ProgramName(),
+                           Seconds(Steady::now() - started));
   RemoveScratchDir();
   return ok ? 0 : 1;
 }

@@ -24,24 +24,22 @@
 
 #include <fmt/format.h>
 
+#include "bench_support.hpp"
 #include "sandbox/allegro/generator.hpp"
 #include "sandbox/allegro/world.hpp"
 
 namespace nadajnik::sandbox::allegro {
 namespace {
 
-using SteadyClock = std::chrono::steady_clock;
+using bench::Millis;
+using bench::Seconds;
+using bench::Steady;
 
 constexpr int kChunk = 10'000;
 constexpr int kMaterialized = 10'000;
 constexpr int kPageSize = 100;
 constexpr std::int64_t kBudgetBytesPerMillion = 2LL * 1000 * 1000 * 1000;
 const std::chrono::milliseconds kSpread = std::chrono::hours(24 * 30);
-
-double Seconds(SteadyClock::duration d) { return std::chrono::duration<double>(d).count(); }
-double Millis(SteadyClock::duration d) {
-  return std::chrono::duration<double, std::milli>(d).count();
-}
 
 struct Memory {
   std::int64_t rss_kb = 0;
@@ -70,6 +68,7 @@ std::uint64_t NextRandom(std::uint64_t& state) {
 }
 
 int Run(int argc, char** argv) {
+  bench::SetProgramName("sandbox_memory_bench");
   long long n = 1'000'000;
   if (argc > 1) {
     char* end = nullptr;
@@ -80,7 +79,7 @@ int Run(int argc, char** argv) {
     }
   }
 
-  fmt::print("sandbox_memory_bench: {} orders, allegro.pl, bought over 30 days\n", n);
+  fmt::print("{}: {} orders, allegro.pl, bought over 30 days\n", bench::ProgramName(), n);
   fmt::print("sizeof(OrderRecord) = {} B, sizeof(JournalEvent) = {} B\n", sizeof(OrderRecord),
              sizeof(JournalEvent));
   const Memory before = ReadMemory();
@@ -101,19 +100,17 @@ int Run(int argc, char** argv) {
   const auto seller_index = static_cast<std::uint32_t>(world.sellers.size() - 1);
 
   // (0) Create.
-  const auto create_start = SteadyClock::now();
+  const auto create_start = Steady::now();
   long long created = 0;
   while (created < n) {
     const int chunk = static_cast<int>(std::min<long long>(kChunk, n - created));
     const auto ids = world.CreatePaidOrders(seller_index, Marketplace::kPl, chunk, kSpread);
     if (static_cast<int>(ids.size()) != chunk) {
-      std::cerr << "sandbox_memory_bench: CreatePaidOrders made " << ids.size() << " orders, asked "
-                << chunk << "\n";
-      return 1;
+      bench::Die(fmt::format("CreatePaidOrders made {} orders, asked {}", ids.size(), chunk));
     }
     created += chunk;
   }
-  const auto create_time = SteadyClock::now() - create_start;
+  const auto create_time = Steady::now() - create_start;
   const Memory after = ReadMemory();
   const double per_order =
       static_cast<double>(after.rss_kb - before.rss_kb) * 1024.0 / static_cast<double>(n);
@@ -132,13 +129,13 @@ int Run(int argc, char** argv) {
   // (a) Materialize random orders.
   std::uint64_t random_state = 20250602;
   std::int64_t checksum = 0;
-  const auto materialize_start = SteadyClock::now();
+  const auto materialize_start = Steady::now();
   for (int i = 0; i < kMaterialized; ++i) {
     const auto order = static_cast<std::uint32_t>(NextRandom(random_state) % world.orders.size());
     const GeneratedOrder g = world.Materialize(order);
     checksum += g.total_to_pay.minor + static_cast<std::int64_t>(g.line_items.size());
   }
-  const auto materialize_time = SteadyClock::now() - materialize_start;
+  const auto materialize_time = Steady::now() - materialize_start;
   fmt::print("materialize: {} random orders in {:.1f} ms ({:.0f} orders/s, {:.2f} us each)\n",
              kMaterialized, Millis(materialize_time), kMaterialized / Seconds(materialize_time),
              Millis(materialize_time) * 1000.0 / kMaterialized);
@@ -147,21 +144,21 @@ int Run(int argc, char** argv) {
   std::int64_t newest = 0;
   for (const OrderRecord& r : world.orders) newest = std::max(newest, r.updated_at_ms);
   const std::int64_t window_from = newest - 24LL * 3600 * 1000;
-  const auto scan_start = SteadyClock::now();
+  const auto scan_start = Steady::now();
   std::vector<std::uint32_t> matched;
   for (std::uint32_t i = 0; i < world.orders.size(); ++i) {
     const OrderRecord& r = world.orders[i];
     if (r.seller != seller_index || r.merged_into >= 0) continue;
     if (r.updated_at_ms >= window_from && r.updated_at_ms <= newest) matched.push_back(i);
   }
-  const auto scan_time = SteadyClock::now() - scan_start;
+  const auto scan_time = Steady::now() - scan_start;
   std::stable_sort(matched.begin(), matched.end(), [&](std::uint32_t a, std::uint32_t b) {
     return world.orders[a].updated_at_ms > world.orders[b].updated_at_ms;
   });
   for (std::size_t i = 0; i < matched.size() && i < static_cast<std::size_t>(kPageSize); ++i) {
     checksum += world.Materialize(matched[i]).total_to_pay.minor;
   }
-  const auto page_time = SteadyClock::now() - scan_start;
+  const auto page_time = Steady::now() - scan_start;
   fmt::print("list:   scan of {} records for updatedAt in the last 24 h: {:.1f} ms, {} matched\n",
              world.orders.size(), Millis(scan_time), matched.size());
   fmt::print("        with sort by -updatedAt and a page of {} materialized: {:.1f} ms\n",

@@ -18,25 +18,20 @@
 // such as postgresql://postgres@127.0.0.1:5432/postgres); the bench creates and drops its own
 // databases there. scripts/run-bench.sh starts a throwaway server and sets it.
 #include <sys/statfs.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
-#include <type_traits>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "bench_support.hpp"
 #include "core/clock.hpp"
 #include "observability/log.hpp"
 #include "order_generator.hpp"
@@ -49,49 +44,12 @@
 namespace nadajnik::bench {
 namespace {
 
-using Steady = std::chrono::steady_clock;
-
 constexpr int kBatch = 500;
 constexpr int kReadQueries = 1000;
 constexpr std::uint64_t kSeed = 20250602;
+constexpr TableLayout kTable{.operation = 46, .count = 16, .rate = 22, .rule = 106};
 // A fixed "now" so two runs write identical rows (imported_at, updated_at come from it).
 const Timestamp kNow = FromUnixMillis(1'748'858'400'000);  // 2025-06-02T10:00:00Z
-
-double Seconds(Steady::duration d) { return std::chrono::duration<double>(d).count(); }
-
-// The temporary folder of this run, removed on the way out (Die() included).
-std::filesystem::path scratch_dir;
-
-void RemoveScratchDir() {
-  if (scratch_dir.empty()) return;
-  std::error_code ec;
-  std::filesystem::remove_all(scratch_dir, ec);
-}
-
-[[noreturn]] void Die(const std::string& what, const Error& e) {
-  std::cerr << "store_bench: " << what << ": " << e.Describe() << "\n";
-  RemoveScratchDir();
-  std::exit(1);
-}
-
-template <typename T>
-T OrDie(Result<T> r, const std::string& what) {
-  if (!r) Die(what, r.error());
-  if constexpr (!std::is_void_v<T>) return std::move(*r);
-}
-
-// ---- Machine and scratch databases --------------------------------------------------------
-
-std::string CpuModel() {
-  std::ifstream in("/proc/cpuinfo");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("model name", 0) == 0) {
-      const auto colon = line.find(':');
-      return colon == std::string::npos ? line : line.substr(colon + 2);
-    }
-  }
-  return "unknown CPU";
-}
 
 std::string FilesystemOf(const std::filesystem::path& p) {
   struct statfs s {};
@@ -110,93 +68,6 @@ std::string FilesystemOf(const std::filesystem::path& p) {
     default:
       return fmt::format("filesystem 0x{:x}", static_cast<unsigned long>(s.f_type));
   }
-}
-
-// The 1-minute load average: other work on this 2-core machine (a build) skews the figures.
-std::string LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string first;
-  in >> first;
-  return first.empty() ? "unknown" : first;
-}
-
-// The server URL with its database (the path) replaced by `name`; query parameters are kept.
-std::string WithDatabase(const std::string& url, const std::string& name) {
-  const std::size_t authority = url.find("://");
-  const std::size_t start = authority == std::string::npos ? 0 : authority + 3;
-  const std::size_t query = url.find('?', start);
-  const std::size_t path_end = query == std::string::npos ? url.size() : query;
-  const std::size_t slash = url.find('/', start);
-  if (slash == std::string::npos || slash > path_end) {
-    return url.substr(0, path_end) + "/" + name + url.substr(path_end);
-  }
-  return url.substr(0, slash + 1) + name + url.substr(path_end);
-}
-
-// A fresh, empty database: a file in a temporary folder, or a database created on the
-// PostgreSQL server (dropped again by the destructor).
-class ScratchDatabase {
- public:
-  static ScratchDatabase Sqlite(const std::filesystem::path& dir, const std::string& name) {
-    ScratchDatabase db;
-    db.options_.sqlite_path = dir / (name + ".db");
-    return db;
-  }
-  static ScratchDatabase Postgres(const std::string& server, const std::string& name) {
-    ScratchDatabase db;
-    db.server_ = server;
-    db.name_ = fmt::format("nadajnik_bench_{}_{}", ::getpid(), name);
-    auto admin = OrDie(store::OpenConnection(AdminOptions(server)), "connect to " + server);
-    OrDie(admin->ExecScript("DROP DATABASE IF EXISTS " + db.name_ + " WITH (FORCE)"),
-          "drop " + db.name_);
-    OrDie(admin->ExecScript("CREATE DATABASE " + db.name_), "create " + db.name_);
-    db.options_.url = WithDatabase(server, db.name_);
-    return db;
-  }
-  ScratchDatabase(ScratchDatabase&& o) noexcept
-      : options_(std::move(o.options_)),
-        server_(std::move(o.server_)),
-        name_(std::exchange(o.name_, {})) {}
-  ScratchDatabase& operator=(ScratchDatabase&&) = delete;
-  ~ScratchDatabase() {
-    if (name_.empty()) return;
-    auto admin = store::OpenConnection(AdminOptions(server_));
-    if (!admin || !(*admin)->ExecScript("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)")) {
-      std::cerr << "warning: the bench database " << name_ << " was not dropped\n";
-    }
-  }
-  const store::DatabaseOptions& options() const { return options_; }
-
- private:
-  ScratchDatabase() = default;
-  static store::DatabaseOptions AdminOptions(const std::string& server) {
-    store::DatabaseOptions o;
-    o.url = server;
-    return o;
-  }
-  store::DatabaseOptions options_;
-  std::string server_;
-  std::string name_;
-};
-
-std::string Describe(store::DbConnection& db) {
-  if (db.dialect() == store::Dialect::kSqlite) {
-    auto v = OrDie(db.Query("SELECT sqlite_version()"), "sqlite_version()");
-    auto s = OrDie(db.Query("PRAGMA synchronous"), "PRAGMA synchronous");
-    auto j = OrDie(db.Query("PRAGMA journal_mode"), "PRAGMA journal_mode");
-    static constexpr const char* kSync[] = {"OFF", "NORMAL", "FULL", "EXTRA"};
-    const auto sync = s.Int(0, 0);
-    return fmt::format("SQLite {}, journal_mode={}, synchronous={}", v.Text(0, 0), j.Text(0, 0),
-                       sync >= 0 && sync <= 3 ? kSync[sync] : "?");
-  }
-  auto v = OrDie(db.Query("SHOW server_version"), "server_version");
-  auto f = OrDie(db.Query("SHOW fsync"), "fsync");
-  auto c = OrDie(db.Query("SHOW synchronous_commit"), "synchronous_commit");
-  auto w = OrDie(db.Query("SHOW full_page_writes"), "full_page_writes");
-  auto b = OrDie(db.Query("SHOW shared_buffers"), "shared_buffers");
-  return fmt::format(
-      "PostgreSQL {}, fsync={}, synchronous_commit={}, full_page_writes={}, shared_buffers={}",
-      v.Text(0, 0), f.Text(0, 0), c.Text(0, 0), w.Text(0, 0), b.Text(0, 0));
 }
 
 // ---- Rows as the repository writes them -----------------------------------------------------
@@ -332,12 +203,6 @@ Checksum ChecksumOf(store::DbConnection& db) {
 
 // ---- Output -------------------------------------------------------------------------------
 
-void PrintHeader() {
-  std::cout << fmt::format("{:<9} {:<46} {:>16} {:>9} {:>22}\n", "backend", "operation", "count",
-                           "seconds", "rate");
-  std::cout << std::string(106, '-') << "\n";
-}
-
 void PrintRow(std::string_view backend, std::string_view op, std::int64_t count,
               std::string_view unit, double seconds, std::string_view extra = {}) {
   std::cout << fmt::format("{:<9} {:<46} {:>9} {:<6} {:>9.2f} {:>11.0f} {:<10}{}\n", backend, op,
@@ -346,34 +211,12 @@ void PrintRow(std::string_view backend, std::string_view op, std::int64_t count,
   std::cout.flush();
 }
 
-struct Latency {
-  double p50_ms = 0;
-  double p99_ms = 0;
-  double max_ms = 0;
-  double total_s = 0;
-};
-
-Latency Summarize(std::vector<double> ms) {
-  Latency l;
-  if (ms.empty()) return l;
-  for (double v : ms) l.total_s += v / 1000.0;
-  std::sort(ms.begin(), ms.end());
-  auto rank = [&](double q) {
-    const auto i = static_cast<std::size_t>(std::ceil(q * static_cast<double>(ms.size()))) - 1;
-    return ms[std::min(i, ms.size() - 1)];
-  };
-  l.p50_ms = rank(0.50);
-  l.p99_ms = rank(0.99);
-  l.max_ms = ms.back();
-  return l;
-}
-
-void PrintLatency(std::string_view backend, std::string_view op, std::size_t count,
-                  const Latency& l, std::string_view note) {
+void PrintLatency(std::string_view backend, std::string_view op, const Latency& l,
+                  std::string_view note) {
   std::cout << fmt::format(
       "{:<9} {:<46} {:>9} {:<6} {:>9.2f}   p50 {:>7.3f} ms  p99 {:>7.3f} ms"
       "  max {:>7.3f} ms  {}\n",
-      backend, op, count, "reads", l.total_s, l.p50_ms, l.p99_ms, l.max_ms, note);
+      backend, op, l.count, "reads", l.total_s, l.p50_ms, l.p99_ms, l.max_ms, note);
   std::cout.flush();
 }
 
@@ -420,6 +263,23 @@ struct UpsertCounts {
   std::int64_t inserted = 0, updated = 0, unchanged = 0, stale = 0;
 };
 
+// Upserts `batch` in one transaction, its outcomes into `results`; returns the transaction's
+// seconds.
+double UpsertBatch(store::Store& s, const std::vector<domain::Order>& batch,
+                   std::vector<store::UpsertResult>& results, const std::string& what) {
+  const auto t0 = Steady::now();
+  OrDie(s.InTransaction([&](store::UnitOfWork& uow) -> Result<void> {
+    results.clear();
+    for (const auto& o : batch) {
+      NADAJNIK_ASSIGN_OR_RETURN(auto r, uow.orders().Upsert(o, kNow));
+      results.push_back(r);
+    }
+    return Ok();
+  }),
+        what);
+  return Seconds(Steady::now() - t0);
+}
+
 // Upserts orders [0, n) of `version`, kBatch per transaction; returns seconds inside
 // transactions (generation happens outside the clock). Collects the ids when `ids` is given.
 double UpsertAll(store::Store& s, const OrderGenerator& gen, std::int64_t n, int version,
@@ -431,17 +291,7 @@ double UpsertAll(store::Store& s, const OrderGenerator& gen, std::int64_t n, int
     batch.clear();
     for (std::int64_t i = start; i < end; ++i) batch.push_back(gen.Make(i, version));
     std::vector<store::UpsertResult> results;
-    const auto t0 = Steady::now();
-    OrDie(s.InTransaction([&](store::UnitOfWork& uow) -> Result<void> {
-      results.clear();
-      for (const auto& o : batch) {
-        NADAJNIK_ASSIGN_OR_RETURN(auto r, uow.orders().Upsert(o, kNow));
-        results.push_back(r);
-      }
-      return Ok();
-    }),
-          "upsert a batch");
-    seconds += Seconds(Steady::now() - t0);
+    seconds += UpsertBatch(s, batch, results, "upsert a batch");
     for (const auto& r : results) {
       switch (r.outcome) {
         case store::UpsertOutcome::kInserted:
@@ -476,21 +326,18 @@ Summary RunBackend(const std::string& backend, ScratchDatabase repo_db, ScratchD
   const AccountId account = CreateAccount(*repo_store);
   const auto statuses = OrDie(
       repo_store->Read([](store::UnitOfWork& uow) { return uow.statuses().List(); }), "statuses");
-  if (statuses.empty()) {
-    std::cerr << "store_bench: the schema holds no order statuses\n";
-    std::exit(1);
-  }
+  if (statuses.empty()) Die("the schema holds no order statuses");
   const std::int64_t default_status = statuses.front().id.value;
   {
     // Same migrations and the same account row in the raw arm's database.
     auto raw_store = OrDie(store::OpenStore(raw_db.options(), secrets), "open the raw store");
     if (CreateAccount(*raw_store) != account) {
-      std::cerr << "store_bench: the two databases gave the account different ids\n";
-      std::exit(1);
+      Die("the two databases gave the account different ids");
     }
   }
   auto raw = OrDie(store::OpenConnection(raw_db.options()), "connect (raw arm)");
-  std::cout << backend << ": " << Describe(*raw) << "\n";
+  std::cout << backend << ": " << DescribeDatabase(*raw, {"full_page_writes", "shared_buffers"})
+            << "\n";
 
   const OrderGenerator gen(kSeed, account, kNow);
 
@@ -509,24 +356,15 @@ Summary RunBackend(const std::string& backend, ScratchDatabase repo_db, ScratchD
     for (std::int64_t i = start; i < end; ++i) batch.push_back(gen.Make(i));
 
     std::vector<store::UpsertResult> results;
-    auto t0 = Steady::now();
-    OrDie(repo_store->InTransaction([&](store::UnitOfWork& uow) -> Result<void> {
-      results.clear();
-      for (const auto& o : batch) {
-        NADAJNIK_ASSIGN_OR_RETURN(auto r, uow.orders().Upsert(o, kNow));
-        results.push_back(r);
-      }
-      return Ok();
-    }),
-          "insert a batch through the repository");
-    repo_batches.push_back(Seconds(Steady::now() - t0));
+    repo_batches.push_back(
+        UpsertBatch(*repo_store, batch, results, "insert a batch through the repository"));
     repo_s += repo_batches.back();
     for (const auto& r : results) {
       if (r.outcome == store::UpsertOutcome::kInserted) ++inserted.inserted;
       ids.push_back(r.id.value);
     }
 
-    t0 = Steady::now();
+    auto t0 = Steady::now();
     rows.clear();
     for (std::size_t k = 0; k < batch.size(); ++k) {
       rows.push_back(
@@ -612,11 +450,11 @@ Summary RunBackend(const std::string& backend, ScratchDatabase repo_db, ScratchD
   std::int64_t found_surname = 0, found_login = 0;
   const Latency surname_l = list_latency(surnames, found_surname);
   PrintLatency(
-      backend, "(d) list newest 50, text = a surname", surnames.size(), surname_l,
+      backend, "(d) list newest 50, text = a surname", surname_l,
       fmt::format("(avg {:.1f} rows returned)", static_cast<double>(found_surname) / kReadQueries));
   const Latency login_l = list_latency(logins, found_login);
   PrintLatency(
-      backend, "(d) list newest 50, text = a buyer login", logins.size(), login_l,
+      backend, "(d) list newest 50, text = a buyer login", login_l,
       fmt::format("(avg {:.1f} rows returned)", static_cast<double>(found_login) / kReadQueries));
   {
     std::vector<double> ms;
@@ -627,17 +465,13 @@ Summary RunBackend(const std::string& backend, ScratchDatabase repo_db, ScratchD
           repo_store->Read([&](store::UnitOfWork& uow) { return uow.orders().Get(OrderId(id)); });
       ms.push_back(Seconds(Steady::now() - t0) * 1000.0);
       auto o = OrDie(std::move(r), "get an order");
-      if (!o) {
-        std::cerr << "store_bench: order " << id << " is missing\n";
-        std::exit(1);
-      }
+      if (!o) Die(fmt::format("order {} is missing", id));
       items += static_cast<std::int64_t>(o->items.size());
     }
-    PrintLatency(backend, "(d) get one order by id (with its items)", get_ids.size(),
-                 Summarize(std::move(ms)),
+    PrintLatency(backend, "(d) get one order by id (with its items)", Summarize(std::move(ms)),
                  fmt::format("(avg {:.2f} items)", static_cast<double>(items) / kReadQueries));
   }
-  std::cout << fmt::format("{:<9} (load average at the end: {})\n", backend, LoadAverage());
+  PrintLoadAverageAtEnd(backend);
   return summary;
 }
 
@@ -650,56 +484,36 @@ void PrintRatio(const Summary& s) {
 }
 
 int Main(int argc, char** argv) {
-  std::int64_t n = 100000;
-  if (argc > 1) {
-    try {
-      n = std::stoll(argv[1]);
-    } catch (const std::exception&) {
-      n = 0;
-    }
-    if (n < 1) {
-      std::cerr << "usage: store_bench [N]   (N orders, default 100000)\n";
-      return 2;
-    }
+  SetProgramName("store_bench");
+  const std::optional<std::int64_t> count = CountArgument(argc, argv, 100000);
+  if (!count) {
+    std::cerr << "usage: store_bench [N]   (N orders, default 100000)\n";
+    return 2;
   }
+  const std::int64_t n = *count;
   log::Init(log::Format::kText, log::Level::kWarn);
-
-  const auto tmp_root = std::filesystem::temp_directory_path();
-  std::string pattern = (tmp_root / "nadajnik-store-bench.XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    std::cerr << "store_bench: cannot create a temporary folder in " << tmp_root << "\n";
-    return 1;
-  }
-  const std::filesystem::path dir = pattern;
-  scratch_dir = dir;
+  const std::filesystem::path dir = MakeScratchDir("nadajnik-store-bench");
 
   std::cout << fmt::format(
-      "store_bench: N = {} orders, {} per transaction, seed {}, {} read queries per kind\n", n,
-      kBatch, kSeed, kReadQueries);
-  std::cout << fmt::format("machine: {} cores ({}), SQLite files on {} ({})\n",
-                           std::thread::hardware_concurrency(), CpuModel(), dir.string(),
+      "{}: N = {} orders, {} per transaction, seed {}, {} read queries per kind\n", ProgramName(),
+      n, kBatch, kSeed, kReadQueries);
+  std::cout << fmt::format("machine: {}, SQLite files on {} ({})\n", CoresAndCpu(), dir.string(),
                            FilesystemOf(dir));
 
-  security::SecretBox::Key key{};
-  for (std::size_t i = 0; i < key.size(); ++i) key[i] = static_cast<unsigned char>(i * 7 + 1);
-  const auto secrets = security::SecretBox::FromKey(key);
-
+  const auto secrets = BenchSecretBox();
   std::vector<Summary> summaries;
   const auto started = Steady::now();
-  PrintHeader();
+  PrintTableHeader(kTable);
   summaries.push_back(RunBackend("sqlite", ScratchDatabase::Sqlite(dir, "orders"),
                                  ScratchDatabase::Sqlite(dir, "raw"), n, secrets));
-  const char* pg = std::getenv("NADAJNIK_BENCH_POSTGRES_URL");
-  if (pg != nullptr && *pg != '\0') {
-    summaries.push_back(RunBackend("postgres", ScratchDatabase::Postgres(pg, "orders"),
-                                   ScratchDatabase::Postgres(pg, "raw"), n, secrets));
-  } else {
-    std::cout << "postgres: skipped (set NADAJNIK_BENCH_POSTGRES_URL to a server's maintenance "
-                 "database, or run scripts/run-bench.sh, which starts one)\n";
+  if (const auto pg = BenchPostgresServer()) {
+    summaries.push_back(RunBackend("postgres", ScratchDatabase::Postgres(*pg, "orders"),
+                                   ScratchDatabase::Postgres(*pg, "raw"), n, secrets));
   }
-  std::cout << std::string(106, '-') << "\n";
+  PrintRule(kTable);
   for (const auto& s : summaries) PrintRatio(s);
-  std::cout << fmt::format("store_bench: done in {:.1f} s\n", Seconds(Steady::now() - started));
+  std::cout << fmt::format("{}: done in {:.1f} s\n", ProgramName(),
+                           Seconds(Steady::now() - started));
 
   RemoveScratchDir();
   bool ok = true;

@@ -9,9 +9,10 @@ against the operation's request schema.
 
 Covered: Accept/Content-Type/trace-id (doc 0), OAuth and API auth errors (1),
 the order event journal and event-stats (2), checkout forms (3), fulfilment,
-tracking numbers and carriers (4), invoices (4.6), Ship with Allegro (5),
-offers, stock PATCH and offer-quantity commands (6). What the sandbox does not
-pass yet is in test_allegro_sandbox_pending.py.
+tracking numbers, parcel tracking and carriers (4), invoices (4.6), Ship
+with Allegro (5), offers, stock PATCH and offer-quantity commands (6), /me and
+/marketplaces (8). What the sandbox does not pass yet is in
+test_allegro_sandbox_pending.py.
 
 Environment:
   NADAJNIK_SANDBOX_BINARY   path to nadajnik-sandbox (required)
@@ -1152,12 +1153,21 @@ class CheckoutFormsList(SandboxTestCase):
             self.assertTrue(any(parse_time(li["boughtAt"]) <= lo - ms for li in f["lineItems"]))
 
     def test_exact_match_filters(self):
-        """Doc 3.1: buyer.login, marketplace.id and fulfillment.provider.id filter by exact match.
-        (payment.id, delivery.method.id, fulfillment.shipmentSummary.lineItemsSent: test_allegro_sandbox_pending.)"""
+        """Doc 3.1: payment.id, delivery.method.id, buyer.login, marketplace.id and fulfillment.provider.id
+        filter by exact match."""
         form = self.form(self.create_orders(1)[0])
-        for name in ("buyer.login", "marketplace.id", "fulfillment.provider.id"):
+        for name in ("payment.id", "delivery.method.id", "buyer.login", "marketplace.id", "fulfillment.provider.id"):
             with self.subTest(filter=name):
                 self.assertExactFilter(form, name)
+
+    def test_line_items_sent_filter(self):
+        """Doc 3.1: fulfillment.shipmentSummary.lineItemsSent (NONE, SOME, ALL) filters by exact match."""
+        sent, unsent = self.create_orders(2)
+        r = self.api("POST", f"/order/checkout-forms/{sent}/shipments", json_body={"carrierId": "DPD", "waybill": "DPD1"})
+        self.assertStatus(r, 201)
+        for form_id in (sent, unsent):
+            with self.subTest(form=form_id):
+                self.assertExactFilter(self.form(form_id), "fulfillment.shipmentSummary.lineItemsSent")
 
     def test_total_count_follows_the_filter(self):
         """Doc 3.1: totalCount counts the filtered set, not the page."""
@@ -1471,6 +1481,53 @@ class Carriers(SandboxTestCase):
                 self.assertStatus(r, 201)
 
 
+class ParcelTracking(SandboxTestCase):
+    def test_tracking_for_a_waybill(self):
+        """Doc 4.5: GET /order/carriers/{carrierId}/tracking?waybill=A -> {carrierId, waybills[{waybill, trackingDetails}]}."""
+        form_id = self.create_orders(1)[0]
+        self.assertStatus(
+            self.api("POST", f"/order/checkout-forms/{form_id}/shipments",
+                     json_body={"carrierId": "INPOST", "waybill": "620000000000000000000777"}),
+            201,
+        )
+        r = self.api("GET", "/order/carriers/INPOST/tracking", query=[("waybill", "620000000000000000000777")])
+        self.assertStatus(r, 200)
+        body = r.json()
+        self.assertEqual(body["carrierId"], "INPOST")
+        self.assertEqual([w["waybill"] for w in body["waybills"]], ["620000000000000000000777"])
+        codes = {"AVAILABLE_FOR_PICKUP", "DELIVERED", "IN_TRANSIT", "ISSUE", "NOTICE_LEFT", "PENDING",
+                 "RELEASED_FOR_DELIVERY", "RETURNED"}
+        for w in body["waybills"]:
+            for s in (w.get("trackingDetails") or {}).get("statuses", []):
+                self.assertIn(s["code"], codes)
+
+    def test_bad_requests_give_400(self):
+        """Doc 4.5: 400 for an unknown carrier, or missing or too many (over 20) waybills."""
+        self.assertStatus(self.api("GET", "/order/carriers/NO_SUCH/tracking", query=[("waybill", "1")]), 400)
+        self.assertStatus(self.api("GET", "/order/carriers/INPOST/tracking"), 400)
+        many = [("waybill", str(i)) for i in range(21)]
+        self.assertStatus(self.api("GET", "/order/carriers/INPOST/tracking", query=many), 400)
+
+
+class AccountAndMarketplaces(SandboxTestCase):
+    def test_me(self):
+        """Doc 8: GET /me -> {id, login, baseMarketplace{id}, ...} for the token's seller."""
+        r = self.api("GET", "/me")
+        self.assertStatus(r, 200)
+        me = r.json()
+        self.assertEqual(str(me["id"]), str(self.seller["id"]))
+        self.assertEqual(me["login"], self.seller["login"])
+        self.assertEqual(me["baseMarketplace"]["id"], self.seller.get("baseMarketplace", "allegro-pl"))
+
+    def test_marketplaces(self):
+        """Doc 8: GET /marketplaces lists allegro-pl (PLN) and allegro-cz (CZK) with languages and currencies."""
+        r = self.api("GET", "/marketplaces")
+        self.assertStatus(r, 200)
+        by_id = {m["id"]: m for m in r.json()["marketplaces"]}
+        self.assertEqual(by_id["allegro-pl"]["currencies"]["base"]["code"], "PLN")
+        self.assertEqual(by_id["allegro-cz"]["currencies"]["base"]["code"], "CZK")
+
+
 class InvoiceCalls(SandboxTestCase):
     """Invoice calls (doc 4.6) for the test classes below; no tests of its own."""
 
@@ -1511,6 +1568,27 @@ class Invoices(InvoiceCalls):
         self.assertEqual(invoices[0]["file"]["name"], "FV_2024_01_1.pdf")
         self.assertIn(listing.json().get("orderMode", "REGULAR"), ("REGULAR", "UKRAINE_EXPORT"))
         self.assertTrue([x for x in self.received() if x.get("checkoutFormId") == form_id])
+
+    def test_second_invoice_gives_409(self):
+        """Doc 4.6: the file is virus-scanned after upload (securityVerification WAITING -> ACCEPTED|REJECTED);
+        while it is, new metadata gets 422; after it, 409 "order already has seller invoice"."""
+        form_id = self.invoice_order()
+        first = self.post_meta(form_id)
+        self.assertStatus(first, 201)
+        self.assertStatus(self.put_file(form_id, first.json()["id"]), 200)
+        early = self.post_meta(form_id, "FV 2/01/2024")
+        self.assertRestError(early, (409, 422))
+        listing = self.poll(
+            f"/order/checkout-forms/{form_id}/invoices",
+            lambda b: all(
+                ((i.get("file") or {}).get("securityVerification") or {}).get("status") != "WAITING"
+                for i in b["invoices"]
+            ),
+            "invoice security scan",
+        )
+        status = listing["invoices"][0]["file"]["securityVerification"]["status"]
+        self.assertIn(status, ("ACCEPTED", "REJECTED"))
+        self.assertRestError(self.post_meta(form_id, "FV 2/01/2024"), 409)
 
     def test_file_uploaded_twice_gives_409(self):
         """Doc 4.6: PUT .../file again -> 409 file already uploaded."""

@@ -91,8 +91,9 @@ void ExpectValidPrometheus(const std::string& text) {
       ASSERT_NE(le, std::string::npos) << line;
       const std::string series = name + labels.substr(0, le);
       const double v = std::stod(m[7]);
-      if (last_bucket.count(series))
+      if (last_bucket.count(series)) {
         EXPECT_GE(v, last_bucket[series]) << "buckets not cumulative: " << line;
+      }
       last_bucket[series] = v;
     }
   }

@@ -105,7 +105,9 @@ TEST_F(SandboxProcessTest, TheJournalListsPaidOrdersInAscendingOrderFromACursor)
   std::string previous;
   for (const auto& e : events) {
     const std::string id(e.at("id").as_string());
-    if (!previous.empty()) EXPECT_GT(std::stoll(id), std::stoll(previous));
+    if (!previous.empty()) {
+      EXPECT_GT(std::stoll(id), std::stoll(previous));
+    }
     previous = id;
   }
   const std::string cursor(events[4].at("id").as_string());

@@ -21,9 +21,6 @@ using http::Response;
 
 namespace {
 
-constexpr std::string_view kOrdersRead = "allegro:api:orders:read";
-constexpr std::string_view kOrdersWrite = "allegro:api:orders:write";
-
 constexpr std::size_t kMaxFileBytes = 3 * 1024 * 1024;  // "Max file size is 3MB"
 constexpr std::int64_t kScanMs = 3000;                  // virus scan of an uploaded file
 constexpr std::int64_t kMetadataCooldownMs = 5000;      // "wait a few seconds"

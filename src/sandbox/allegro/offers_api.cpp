@@ -23,8 +23,6 @@ using http::Response;
 
 namespace {
 
-constexpr std::string_view kOffersRead = "allegro:api:sale:offers:read";
-constexpr std::string_view kOffersWrite = "allegro:api:sale:offers:write";
 constexpr std::string_view kInvalidRequest = "Invalid request. Fix the request and try again.";
 
 constexpr int kOffersPerSeller = 48;

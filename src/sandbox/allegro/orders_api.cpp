@@ -20,9 +20,6 @@ using http::Response;
 
 namespace {
 
-constexpr std::string_view kOrdersRead = "allegro:api:orders:read";
-constexpr std::string_view kOrdersWrite = "allegro:api:orders:write";
-
 // GET /order/carriers: ids the tracking endpoint accepts (section 4.4).
 constexpr std::pair<std::string_view, std::string_view> kCarriers[] = {
     {"ALLEGRO", "Allegro One"},

@@ -18,6 +18,14 @@ namespace nadajnik::sandbox::allegro {
 
 inline constexpr std::string_view kVendorJson = "application/vnd.allegro.public.v1+json";
 
+// The scopes of section 1.9 that the sandbox's endpoints check.
+inline constexpr std::string_view kOrdersRead = "allegro:api:orders:read";
+inline constexpr std::string_view kOrdersWrite = "allegro:api:orders:write";
+inline constexpr std::string_view kOffersRead = "allegro:api:sale:offers:read";
+inline constexpr std::string_view kOffersWrite = "allegro:api:sale:offers:write";
+inline constexpr std::string_view kShipmentsRead = "allegro:api:shipments:read";
+inline constexpr std::string_view kShipmentsWrite = "allegro:api:shipments:write";
+
 http::Response VendorJson(int status, const boost::json::value& body);
 // {"errors":[{"code","message","details":null,"path","userMessage","metadata":{}}]}
 http::Response RestError(int status, std::string_view code, std::string_view message,

@@ -25,8 +25,6 @@ using http::Response;
 
 namespace {
 
-constexpr std::string_view kShipmentsRead = "allegro:api:shipments:read";
-constexpr std::string_view kShipmentsWrite = "allegro:api:shipments:write";
 constexpr std::string_view kInvalidRequest = "Invalid request. Fix the request and try again.";
 constexpr std::string_view kUnreadable = "The object sent cannot be properly parsed";
 

@@ -12,6 +12,7 @@
 #include "sandbox/allegro/oauth.hpp"
 #include "sandbox/allegro/offers_api.hpp"
 #include "sandbox/allegro/orders_api.hpp"
+#include "sandbox/allegro/rest.hpp"
 #include "sandbox/allegro/shipping_api.hpp"
 
 namespace nadajnik::sandbox {
@@ -66,6 +67,7 @@ Result<void> Sandbox::Start() {
   options.port = impl_->config.port;
   options.threads = impl_->config.threads;
   impl_->server = std::make_unique<http::HttpServer>(options, [this](http::Request& req) {
+    allegro::SetRequestLanguage(req.Header("Accept-Language").value_or(""));
     allegro::FaultDecision fault;
     {
       std::lock_guard lock(impl_->world.mu);

@@ -1935,5 +1935,21 @@ class OfferQuantityCommands(SandboxTestCase):
                 self.assertRestError(r, 422)
 
 
+class AcceptLanguage(SandboxTestCase):
+    def test_user_message_follows_accept_language(self):
+        """Doc 0/7.1: userMessage is translated according to Accept-Language (en-US, pl-PL, uk-UA, sk-SK, cs-CZ,
+        hu-HU); the file's Error schema: "By default message in English is returned"; message stays English."""
+        path = f"/order/checkout-forms/{uuid.uuid4()}"
+        by_lang = {}
+        for lang in (None, "en-US", "pl-PL"):
+            headers = {"Accept-Language": lang} if lang else {}
+            r = self.api("GET", path, headers=headers)
+            error = self.assertRestError(r, 404, "CheckoutFormNotFoundException")
+            by_lang[lang] = error
+        self.assertNotEqual(by_lang["en-US"]["userMessage"], by_lang["pl-PL"]["userMessage"], "not translated")
+        self.assertEqual(by_lang[None]["userMessage"], by_lang["en-US"]["userMessage"], "default is English")
+        self.assertEqual(by_lang["en-US"]["message"], by_lang["pl-PL"]["message"], "message is always English")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -19,13 +19,50 @@ http::Response VendorJson(int status, const json::value& body) {
   return r;
 }
 
+namespace {
+
+thread_local bool g_polish = false;
+
+// userMessage texts in English and Polish.
+constexpr std::pair<std::string_view, std::string_view> kUserMessages[] = {
+    {"Checkout form not found.", "Nie znaleziono zamówienia."},
+    {"Invalid request. Fix the request and try again.",
+     "Nieprawidłowe żądanie. Popraw je i spróbuj ponownie."},
+    {"Too many requests. Try again later.", "Zbyt wiele zapytań. Spróbuj ponownie później."},
+    {"Unsupported content type.", "Nieobsługiwany typ treści."},
+    {"Invalid Accept header.", "Nieprawidłowy nagłówek Accept."},
+    {"The order has changed. Refresh it and try again.",
+     "Zamówienie zostało zmienione. Odśwież je i spróbuj ponownie."},
+    {"The service is temporarily unavailable. Try again.",
+     "Usługa chwilowo niedostępna. Spróbuj ponownie."},
+    {"Command not found.", "Nie znaleziono polecenia."},
+    {"Operation not found.", "Nie znaleziono operacji."},
+    {"Shipment not found.", "Nie odnaleziono przewozu"},
+    {"Selected order can not be used.", "Wybrane zamówienie nie może zostać użyte"},
+    {"Invalid number of items.", "Nieprawidłowa liczba przedmiotów."},
+    {"No access to the specified resource.", "Brak dostępu do wskazanego zasobu."},
+};
+
+std::string_view Localized(std::string_view text) {
+  for (const auto& [en, pl] : kUserMessages) {
+    if (text == en || text == pl) return g_polish ? pl : en;
+  }
+  return text;
+}
+
+}  // namespace
+
+void SetRequestLanguage(std::string_view accept_language) {
+  g_polish = accept_language.substr(0, 2) == "pl";
+}
+
 http::Response RestError(int status, std::string_view code, std::string_view message,
                          std::string_view user_message, std::string_view path) {
   json::object error{{"code", code},
                      {"message", message},
                      {"details", nullptr},
                      {"path", path.empty() ? json::value(nullptr) : json::value(path)},
-                     {"userMessage", user_message},
+                     {"userMessage", Localized(user_message)},
                      {"metadata", json::object{}}};
   return VendorJson(status, json::object{{"errors", json::array{error}}});
 }

@@ -27,7 +27,14 @@ inline constexpr std::string_view kShipmentsRead = "allegro:api:shipments:read";
 inline constexpr std::string_view kShipmentsWrite = "allegro:api:shipments:write";
 
 http::Response VendorJson(int status, const boost::json::value& body);
+// The language of userMessage for the request being served on this thread, from its
+// Accept-Language header (section 0): Polish for pl-*, English otherwise (the Error schema's
+// default). The sandbox's middleware sets it before every request.
+void SetRequestLanguage(std::string_view accept_language);
+
 // {"errors":[{"code","message","details":null,"path","userMessage","metadata":{}}]}
+// userMessage is given in Polish or English and answered in the request's language (known
+// messages are translated; others pass as they are). message is always English.
 http::Response RestError(int status, std::string_view code, std::string_view message,
                          std::string_view user_message, std::string_view path = {});
 // {"error": ..., "error_description": ...} (401s on the API host).

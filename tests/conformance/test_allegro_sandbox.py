@@ -1951,5 +1951,20 @@ class AcceptLanguage(SandboxTestCase):
         self.assertEqual(by_lang["en-US"]["message"], by_lang["pl-PL"]["message"], "message is always English")
 
 
+class SoldOffersAreListed(SandboxTestCase):
+    def test_line_item_offers_are_the_sellers_offers(self):
+        """Doc 3.4/6.1: lineItems[].offer.id is an offer of the seller, and lineItems[].offer.external.id is the SKU
+        set on that offer; GET /sale/offers?offer.id= finds it (stock sync maps SKUs to offers this way)."""
+        form = self.form(self.create_orders(1)[0])
+        for li in form["lineItems"]:
+            with self.subTest(offer=li["offer"]["id"]):
+                r = self.api("GET", "/sale/offers", query=[("offer.id", li["offer"]["id"])])
+                self.assertStatus(r, 200)
+                offers = r.json()["offers"]
+                self.assertEqual([o["id"] for o in offers], [li["offer"]["id"]], "the sold offer is not in /sale/offers")
+                sku = (li["offer"].get("external") or {}).get("id")
+                self.assertEqual((offers[0].get("external") or {}).get("id"), sku)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -4,7 +4,6 @@ Written per the reference document (shared/reference/allegro-api.md) with the
 harness of test_allegro_sandbox.py, like the tests there. Each class says what
 is missing. As of the last run (build/dev and build/asan, 25 Nov 15:47):
 
-- PendingOffers: the offers sold in orders (lineItems[].offer.id) are not in GET /sale/offers.
 - PendingShipWithAllegro: POST /shipment-management/pickup-proposals is not served
   (plain-text 404 from the router), so the courier pickup flow cannot start.
 
@@ -60,21 +59,6 @@ class PendingShipWithAllegro(base.WzaCalls):
         pickup = self.api("GET", f"/shipment-management/pickups/{status['pickupId']}")
         self.assertStatus(pickup, 200)
         self.assertIn(shipment_id, pickup.json()["shipmentIds"])
-
-
-class PendingOffers(base.SandboxTestCase):
-    def test_line_item_offers_are_the_sellers_offers(self):
-        """Doc 3.4/6.1: lineItems[].offer.id is an offer of the seller, and lineItems[].offer.external.id is the SKU
-        set on that offer; GET /sale/offers?offer.id= finds it (stock sync maps SKUs to offers this way)."""
-        form = self.form(self.create_orders(1)[0])
-        for li in form["lineItems"]:
-            with self.subTest(offer=li["offer"]["id"]):
-                r = self.api("GET", "/sale/offers", query=[("offer.id", li["offer"]["id"])])
-                self.assertStatus(r, 200)
-                offers = r.json()["offers"]
-                self.assertEqual([o["id"] for o in offers], [li["offer"]["id"]], "the sold offer is not in /sale/offers")
-                sku = (li["offer"].get("external") or {}).get("id")
-                self.assertEqual((offers[0].get("external") or {}).get("id"), sku)
 
 
 if __name__ == "__main__":

@@ -1260,10 +1260,11 @@ struct Offer {
   std::int64_t price_minor = 0;
 };
 
-Offer MakeOffer(std::uint64_t seed, std::size_t product, Marketplace m) {
+Offer MakeOffer(std::uint64_t seed, std::uint32_t seller, std::size_t product, Marketplace m) {
   const Product& p = kProducts[product];
   const Country& c = CountryOf(m);
-  const std::uint64_t h = Hash(seed, kOfferStream);
+  // Each seller has its own offers: ids never collide between sellers of one run.
+  const std::uint64_t h = Hash(Hash(seed, kOfferStream), seller);
   Offer o;
   // Bijective in the product number: two products never share an offer id.
   o.id = std::to_string(10'000'000'000ULL + Permute32(static_cast<std::uint32_t>(h) +
@@ -1342,7 +1343,7 @@ GeneratedOrder GenerateOrder(const OrderSeed& seed) {
       product = PickProduct(rng);
     } while (std::find(chosen.begin(), chosen.begin() + i, product) != chosen.begin() + i);
     chosen[static_cast<std::size_t>(i)] = product;
-    const Offer offer = MakeOffer(seed.seed, product, seed.marketplace);
+    const Offer offer = MakeOffer(seed.seed, seed.seller, product, seed.marketplace);
     WireLineItem li;
     li.id = DeterministicUuid(seed.seed, seed.index, kLineItemTag + static_cast<std::uint64_t>(i));
     li.offer_id = offer.id;
@@ -1442,6 +1443,25 @@ GeneratedOrder GenerateOrder(const OrderSeed& seed) {
   // The main payment carried everything except the later surcharge payments.
   if (!cod) o.payment.paid_amount = money(o.total_to_pay.minor - surcharges_total);
   return o;
+}
+
+std::vector<CatalogueOffer> SellerCatalogue(std::uint64_t seed, std::uint32_t seller,
+                                            Marketplace marketplace) {
+  std::vector<CatalogueOffer> out;
+  out.reserve(std::size(kProducts));
+  for (std::size_t product = 0; product < std::size(kProducts); ++product) {
+    const Offer offer = MakeOffer(seed, seller, product, marketplace);
+    CatalogueOffer entry;
+    entry.id = offer.id;
+    entry.sku = offer.sku;
+    entry.name = std::string(ProductName(kProducts[product], marketplace));
+    // A leaf category of Allegro's tree: a stable number per product.
+    entry.category_id =
+        std::to_string(250000 + Permute32(static_cast<std::uint32_t>(product)) % 90000);
+    entry.price = Money{offer.price_minor, CurrencyOf(marketplace)};
+    out.push_back(std::move(entry));
+  }
+  return out;
 }
 
 }  // namespace nadajnik::sandbox::allegro

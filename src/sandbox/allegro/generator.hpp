@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "sandbox/allegro/model.hpp"
 
@@ -17,10 +19,24 @@ struct OrderSeed {
   std::uint64_t seed = 1;   // the run's --seed
   std::uint64_t index = 0;  // the order's number in this run
   Marketplace marketplace = Marketplace::kPl;
-  Timestamp bought_at;  // line items' boughtAt
+  Timestamp bought_at;       // line items' boughtAt
+  std::uint32_t seller = 0;  // whose offers the line items are (offer ids are per seller)
 };
 
 GeneratedOrder GenerateOrder(const OrderSeed& seed);
+
+// One offer of a seller's catalogue: the offers GenerateOrder sells, as one marketplace shows
+// them. Id, SKU and category are the same on every marketplace (stock is shared); the name and
+// the price are the marketplace's.
+struct CatalogueOffer {
+  std::string id;   // numeric, unique per (seed, seller)
+  std::string sku;  // empty: the offer has no SKU
+  std::string name;
+  std::string category_id;
+  Money price;
+};
+std::vector<CatalogueOffer> SellerCatalogue(std::uint64_t seed, std::uint32_t seller,
+                                            Marketplace marketplace);
 
 // Deterministic helpers shared with the state (ids that must be stable for a seed).
 std::string DeterministicUuid(std::uint64_t seed, std::uint64_t a, std::uint64_t b);

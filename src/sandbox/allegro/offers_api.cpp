@@ -1,5 +1,7 @@
 #include "sandbox/allegro/offers_api.hpp"
 
+#include "sandbox/allegro/generator.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -25,47 +27,12 @@ namespace {
 
 constexpr std::string_view kInvalidRequest = "Invalid request. Fix the request and try again.";
 
-constexpr int kOffersPerSeller = 48;
 constexpr std::int64_t kOperationMs = 2000;        // a long-running PATCH
 constexpr std::int64_t kQuantityCommandMs = 1000;  // until a quantity command's tasks run
 constexpr std::size_t kMaxOffersPerCriterion = 1000;
 constexpr int kMaxStock = 2147483647;  // int32, as the schema says
 
 // ---- deterministic offers ----------------------------------------------------------------------
-
-struct Product {
-  std::string_view pl;
-  std::string_view cz;
-  std::string_view category;
-  std::int64_t price_pln_minor;
-};
-
-constexpr std::array<Product, 24> kProducts = {{
-    {"Kubek ceramiczny 350 ml", "Keramický hrnek 350 ml", "257931", 2999},
-    {"Czajnik elektryczny 1,7 l", "Rychlovarná konvice 1,7 l", "67421", 12999},
-    {"Koc polarowy 150x200", "Fleecová deka 150x200", "20585", 5999},
-    {"Lampka biurkowa LED", "Stolní LED lampa", "257901", 8999},
-    {"Plecak miejski 20 l", "Městský batoh 20 l", "258824", 14999},
-    {"Bidon sportowy 750 ml", "Sportovní láhev 750 ml", "110143", 3499},
-    {"Ręcznik bawełniany 70x140", "Bavlněný ručník 70x140", "20612", 4499},
-    {"Poduszka dekoracyjna 45x45", "Dekorační polštář 45x45", "20587", 3999},
-    {"Organizer na biurko", "Organizér na stůl", "258501", 2799},
-    {"Zestaw noży kuchennych", "Sada kuchyňských nožů", "67431", 19999},
-    {"Patelnia granitowa 28 cm", "Granitová pánev 28 cm", "67433", 10999},
-    {"Słuchawki bezprzewodowe", "Bezdrátová sluchátka", "66887", 24999},
-    {"Ładowarka USB-C 65 W", "Nabíječka USB-C 65 W", "260021", 11999},
-    {"Kabel HDMI 2.1 2 m", "Kabel HDMI 2.1 2 m", "67255", 3999},
-    {"Mata do jogi 6 mm", "Podložka na jógu 6 mm", "110171", 6999},
-    {"Skarpety bambusowe 3 pary", "Bambusové ponožky 3 páry", "1520", 3299},
-    {"Rękawiczki zimowe", "Zimní rukavice", "1526", 4999},
-    {"Szalik wełniany", "Vlněná šála", "1527", 7999},
-    {"Świeca sojowa 200 g", "Sójová svíčka 200 g", "20640", 3899},
-    {"Doniczka ceramiczna 14 cm", "Keramický květináč 14 cm", "5210", 2499},
-    {"Termos stalowy 1 l", "Nerezová termoska 1 l", "110145", 8999},
-    {"Pojemnik na żywność 1,2 l", "Dóza na potraviny 1,2 l", "67443", 2299},
-    {"Zegar ścienny 30 cm", "Nástěnné hodiny 30 cm", "20629", 9999},
-    {"Latarka czołowa LED", "Čelovka LED", "110167", 5499},
-}};
 
 std::uint64_t Mix(std::uint64_t x) {
   x += 0x9e3779b97f4a7c15ULL;
@@ -83,71 +50,46 @@ std::string DeterministicId(std::uint64_t seed, std::uint64_t a, std::uint64_t b
                      y >> 48, y & 0xffffffffffffULL);
 }
 
-Money MoneyIn(Marketplace m, std::int64_t minor) {
-  Money money;
-  money.minor = minor;
-  money.currency = Currency::Parse(MarketplaceCurrency(m)).value();
-  return money;
-}
-
-// A price in PLN converted to another marketplace's currency, ending in .99 (or whole crowns and
-// forints), as sellers price.
-std::int64_t ConvertPrice(std::int64_t pln_minor, Marketplace m) {
-  switch (m) {
-    case Marketplace::kPl:
-      return pln_minor;
-    case Marketplace::kCz:
-      return (pln_minor * 58 / 1000) * 100;  // ~5.8 CZK per PLN, whole crowns
-    case Marketplace::kSk:
-      return std::max<std::int64_t>(99, (pln_minor * 23 / 10000) * 100 + 99);  // ~0.23 EUR
-    case Marketplace::kHu:
-      return (pln_minor * 90 / 100) / 100 * 100;  // ~90 HUF per PLN, whole forints
-  }
-  return pln_minor;
-}
-
+// The seller's offers are the catalogue its orders sell (generator.hpp): the same ids, SKUs and
+// names as the orders' line items, so a client can map SKUs to offers for stock.
 void GenerateSellerOffers(World& world, SaleState& state, std::uint32_t seller) {
   const std::uint64_t seed = world.options.seed;
   const Marketplace base = world.sellers[seller].base_marketplace;
-  const bool czech = base == Marketplace::kCz || base == Marketplace::kSk;
   const std::int64_t now = ToUnixMillis(world.Now());
-  std::uint64_t next_id = 13000000000ULL + (Mix(seed ^ (0xA11E60ULL + seller)) % 900000) * 10000;
-  for (int k = 0; k < kOffersPerSeller; ++k) {
+  const std::vector<CatalogueOffer> catalogue = SellerCatalogue(seed, seller, base);
+  const std::vector<CatalogueOffer> on_cz = SellerCatalogue(seed, seller, Marketplace::kCz);
+  const std::vector<CatalogueOffer> on_sk = SellerCatalogue(seed, seller, Marketplace::kSk);
+  const int count = static_cast<int>(catalogue.size());
+  for (int k = 0; k < count; ++k) {
     const std::uint64_t r = Mix(seed ^ (static_cast<std::uint64_t>(seller) << 32) ^ (k + 1));
-    const Product& p = kProducts[static_cast<std::size_t>(k) % kProducts.size()];
-    const bool second_variant = k >= static_cast<int>(kProducts.size());
+    const CatalogueOffer& c = catalogue[static_cast<std::size_t>(k)];
+    if (state.offer_index.contains(c.id)) continue;  // ids are unique per seller by design
     SaleOffer o;
-    while (state.offer_index.contains(std::to_string(next_id))) ++next_id;
-    o.id = std::to_string(next_id++);
+    o.id = c.id;
     o.seller = seller;
-    o.name = fmt::format("{} – {}", czech ? p.cz : p.pl,
-                         czech ? (second_variant ? "bílé provedení" : "černé provedení")
-                               : (second_variant ? "wersja biała" : "wersja czarna"));
-    o.category_id = std::string(p.category);
-    if (k % 9 != 4) o.external_id = fmt::format("{}-{:04}", czech ? "CZ" : "PL", k + 1);
+    o.name = TruncateUtf8(c.name, 75);
+    o.category_id = c.category_id;
+    o.external_id = c.sku;
     o.image_url = fmt::format("https://a.allegroimg.com/original/{:02x}/{:016x}", r & 0xff, r);
     o.shipping_rates_id = DeterministicId(seed, 0x5417, seller);
     o.return_policy_id = DeterministicId(seed, 0x9e7a, seller);
     o.implied_warranty_id = DeterministicId(seed, 0x3a77, seller);
     o.base = base;
-    o.format = (k == 10 || k == 30) ? SellingFormat::kAuction : SellingFormat::kBuyNow;
-    const std::int64_t pln = p.price_pln_minor + (second_variant ? 500 : 0);
-    o.price = MoneyIn(base, ConvertPrice(pln, base));
+    o.format = (k == 10 || k == 20) ? SellingFormat::kAuction : SellingFormat::kBuyNow;
+    o.price = c.price;
     if (base == Marketplace::kPl && k % 3 == 0) {
-      o.additional.push_back({Marketplace::kCz,
-                              MoneyIn(Marketplace::kCz, ConvertPrice(pln, Marketplace::kCz)),
-                              static_cast<int>(r % 7)});
+      o.additional.push_back(
+          {Marketplace::kCz, on_cz[static_cast<std::size_t>(k)].price, static_cast<int>(r % 7)});
     }
-    if (k % 5 == 0) {
-      o.additional.push_back({Marketplace::kSk,
-                              MoneyIn(Marketplace::kSk, ConvertPrice(pln, Marketplace::kSk)),
+    if (k % 5 == 0 && base != Marketplace::kSk) {
+      o.additional.push_back({Marketplace::kSk, on_sk[static_cast<std::size_t>(k)].price,
                               static_cast<int>((r >> 8) % 4)});
     }
     o.sold = static_cast<int>((r >> 16) % 40);
     o.watchers = static_cast<int>((r >> 24) % 60);
     o.visits = o.watchers * 11 + static_cast<int>((r >> 32) % 400);
     o.is_fulfillment = k % 16 == 9;
-    o.created_at_ms = now - static_cast<std::int64_t>(kOffersPerSeller - k) * 6 * 3600 * 1000;
+    o.created_at_ms = now - static_cast<std::int64_t>(count - k) * 6 * 3600 * 1000;
     o.updated_at_ms = o.created_at_ms;
     if (o.format == SellingFormat::kAuction) {
       o.available = 1;

@@ -81,7 +81,8 @@ GeneratedOrder World::Materialize(std::uint32_t order) const {
   const OrderRecord& r = orders[order];
   auto merged = merged_from.find(order);
   if (merged == merged_from.end()) {
-    return GenerateOrder({options.seed, r.index, r.marketplace, FromUnixMillis(r.bought_at_ms)});
+    return GenerateOrder(
+        {options.seed, r.index, r.marketplace, FromUnixMillis(r.bought_at_ms), r.seller});
   }
   // A joint payment: the first purchase's buyer and delivery, every purchase's line items (with
   // their ids: that is how a client matches them), one payment for the sum.

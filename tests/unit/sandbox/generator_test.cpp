@@ -254,8 +254,8 @@ TEST(SandboxGenerator, OrdersAreTheSameOnEveryPlatform) {
   EXPECT_EQ(RevisionHex(1, 0, 1), "0ba56fe1");
   const GeneratedOrder o = Make(42);
   EXPECT_EQ(o.buyer_login, "biegacz_58");
-  EXPECT_EQ(o.total_to_pay.AmountString(), "196.99");
-  EXPECT_EQ(o.line_items.front().offer_id, "13366166394");
+  EXPECT_EQ(o.total_to_pay.AmountString(), "209.97");
+  EXPECT_EQ(o.line_items.front().offer_id, "12258616825");
 }
 
 TEST(SandboxGenerator, CheckoutFormIdIsTheOneTheStateComputes) {

@@ -402,7 +402,9 @@ TEST_F(SandboxSaleOffers, ListsTheSellersOwnOffersTwentyAtATimeNewestFirst) {
     const auto* started = o.at("publication").as_object().if_contains("startedAt");
     if (started == nullptr) continue;  // never published
     const std::string at(started->as_string());
-    if (!previous.empty()) EXPECT_LE(at, previous);
+    if (!previous.empty()) {
+      EXPECT_LE(at, previous);
+    }
     previous = at;
   }
   EXPECT_EQ(offers[0].at("sellingMode").at("price").at("currency"), "PLN");
@@ -433,7 +435,9 @@ TEST_F(SandboxSaleOffers, EveryOfferSoldInAnOrderIsTheSellersOffer) {
   for (std::uint32_t order : pl_orders_) {
     for (const auto& li : world_.Materialize(order).line_items) {
       EXPECT_TRUE(ids.contains(li.offer_id)) << li.offer_id << " sold but not offered";
-      if (!li.external_id.empty()) EXPECT_TRUE(skus.contains(li.external_id)) << li.external_id;
+      if (!li.external_id.empty()) {
+        EXPECT_TRUE(skus.contains(li.external_id)) << li.external_id;
+      }
     }
   }
 }

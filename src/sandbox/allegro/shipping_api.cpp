@@ -1019,29 +1019,56 @@ std::optional<std::string> CommandIdOf(World& world, const json::object& body, P
   return StateOf(world).NewUuid(world.options.seed);
 }
 
-Response PostCreateCommand(World& world, Request& req) {
-  auto auth = Authorize(world, req, kShipmentsWrite);
+// What a create or cancel command request starts with (section 5.2): the caller, its body, the
+// command id and the input; or the response already due: an error, or the replay of a command
+// id used before (idempotent: the same command again, whatever this body says).
+struct CommandStart {
+  const Caller* caller = nullptr;
+  json::object body;
+  std::string command_id;
+  const json::object* input = nullptr;
+  std::int64_t now = 0;
+};
+
+template <typename Commands>
+std::variant<CommandStart, Response> StartCommand(World& world, const Request& req,
+                                                  const std::variant<Caller, Response>& auth,
+                                                  const Commands& commands) {
   if (auto* r = std::get_if<Response>(&auth)) return WzaShaped(*r);
   if (auto e = RequireVendorJsonBody(req)) return WzaShaped(*e);
-  const Caller& caller = std::get<Caller>(auth);
+  CommandStart start;
+  start.caller = &std::get<Caller>(auth);
   SettleSale(world);
-  SaleState& state = StateOf(world);
-  const std::int64_t now = ToUnixMillis(world.Now());
+  start.now = ToUnixMillis(world.Now());
   auto body = wire::ParseObject(req.body);
   if (!body) return BadRequest({std::string(kUnreadable), ""});
+  start.body = std::move(*body);
   ParseError error;
-  auto command_id = CommandIdOf(world, *body, error);
+  auto command_id = CommandIdOf(world, start.body, error);
   if (!command_id) return BadRequest(error);
-  if (auto it = state.create_commands.find(*command_id); it != state.create_commands.end()) {
-    if (world.sellers[it->second.seller].id != caller.seller->id) {
+  start.command_id = *command_id;
+  if (auto it = commands.find(start.command_id); it != commands.end()) {
+    if (world.sellers[it->second.seller].id != start.caller->seller->id) {
       return BadRequest({"commandId was already used", "commandId"});
     }
-    // Idempotent: the same command again, whatever this body says.
     return WithRetryAfter(VendorJson(200, json::parse(it->second.echo)), it->second.done_at_ms,
-                          now);
+                          start.now);
   }
-  const auto* input = wire::GetObject(*body, "input");
-  if (!input) return BadRequest({"input is required", "input"});
+  start.input = wire::GetObject(start.body, "input");
+  if (!start.input) return BadRequest({"input is required", "input"});
+  return start;
+}
+
+Response PostCreateCommand(World& world, Request& req) {
+  auto auth = Authorize(world, req, kShipmentsWrite);
+  SaleState& state = StateOf(world);
+  auto started = StartCommand(world, req, auth, state.create_commands);
+  if (auto* r = std::get_if<Response>(&started)) return *r;
+  const CommandStart& start = std::get<CommandStart>(started);
+  const Caller& caller = *start.caller;
+  const std::int64_t now = start.now;
+  const std::string* command_id = &start.command_id;
+  const json::object* input = start.input;
   CreateInput in;
   if (auto e = ReadCreateInput(*input, in)) return BadRequest(*e);
 
@@ -1124,26 +1151,14 @@ Response GetShipment(World& world, Request& req) {
 
 Response PostCancelCommand(World& world, Request& req) {
   auto auth = Authorize(world, req, kShipmentsWrite);
-  if (auto* r = std::get_if<Response>(&auth)) return WzaShaped(*r);
-  if (auto e = RequireVendorJsonBody(req)) return WzaShaped(*e);
-  const Caller& caller = std::get<Caller>(auth);
-  SettleSale(world);
   SaleState& state = StateOf(world);
-  const std::int64_t now = ToUnixMillis(world.Now());
-  auto body = wire::ParseObject(req.body);
-  if (!body) return BadRequest({std::string(kUnreadable), ""});
-  ParseError error;
-  auto command_id = CommandIdOf(world, *body, error);
-  if (!command_id) return BadRequest(error);
-  if (auto it = state.cancel_commands.find(*command_id); it != state.cancel_commands.end()) {
-    if (world.sellers[it->second.seller].id != caller.seller->id) {
-      return BadRequest({"commandId was already used", "commandId"});
-    }
-    return WithRetryAfter(VendorJson(200, json::parse(it->second.echo)), it->second.done_at_ms,
-                          now);
-  }
-  const auto* input = wire::GetObject(*body, "input");
-  if (!input) return BadRequest({"input is required", "input"});
+  auto started = StartCommand(world, req, auth, state.cancel_commands);
+  if (auto* r = std::get_if<Response>(&started)) return *r;
+  const CommandStart& start = std::get<CommandStart>(started);
+  const Caller& caller = *start.caller;
+  const std::int64_t now = start.now;
+  const std::string* command_id = &start.command_id;
+  const json::object* input = start.input;
   auto shipment = wire::GetString(*input, "shipmentId");
   if (!shipment.value || shipment.value->empty()) {
     return BadRequest({"input.shipmentId is required", "input.shipmentId"});

@@ -240,8 +240,12 @@ json::object GeneralReportJson(const QuantityCommand& c) {
 
 // ---- helpers ---------------------------------------------------------------------------------
 
+// Every offer endpoint runs under the world's lock with the seller's offers in place and the
+// asynchronous work whose time has come already applied.
 Response Locked(World& world, Request& req, Response (*fn)(World&, Request&)) {
   std::lock_guard lock(world.mu);
+  EnsureOffers(world);
+  SettleSale(world);
   return fn(world, req);
 }
 
@@ -335,8 +339,6 @@ Response SearchOffers(World& world, Request& req) {
   auto auth = Authorize(world, req, kOffersRead);
   if (auto* r = std::get_if<Response>(&auth)) return *r;
   const Caller& caller = std::get<Caller>(auth);
-  EnsureOffers(world);
-  SettleSale(world);
   SaleState& state = StateOf(world);
 
   std::int64_t limit = 20;
@@ -484,8 +486,6 @@ Response SearchOffers(World& world, Request& req) {
 Response GetProductOffer(World& world, Request& req) {
   auto auth = Authorize(world, req, kOffersRead);
   if (auto* r = std::get_if<Response>(&auth)) return *r;
-  EnsureOffers(world);
-  SettleSale(world);
   const std::string id = req.PathParam("offerId").value_or("");
   if (id.empty() || !ParseInt(id) || *ParseInt(id) <= 0) {
     return RestError(400, "VALIDATION_ERROR", "Invalid offer ID format: " + TruncateUtf8(id, 40),
@@ -501,8 +501,6 @@ Response PatchProductOffer(World& world, Request& req) {
   if (auto* r = std::get_if<Response>(&auth)) return *r;
   if (auto e = RequireVendorJsonBody(req)) return *e;
   const Caller& caller = std::get<Caller>(auth);
-  EnsureOffers(world);
-  SettleSale(world);
   SaleState& state = StateOf(world);
   const std::string id = req.PathParam("offerId").value_or("");
   SaleOffer* offer = FindOffer(world, caller, id);
@@ -642,8 +640,6 @@ Response GetOperation(World& world, Request& req) {
   auto auth = Authorize(world, req, kOffersRead);
   if (auto* r = std::get_if<Response>(&auth)) return *r;
   const Caller& caller = std::get<Caller>(auth);
-  EnsureOffers(world);
-  SettleSale(world);
   SaleState& state = StateOf(world);
   const std::string offer_id = req.PathParam("offerId").value_or("");
   const std::string op_id = req.PathParam("operationId").value_or("");
@@ -679,8 +675,6 @@ Response PutQuantityCommand(World& world, Request& req) {
   if (auto* r = std::get_if<Response>(&auth)) return *r;
   if (auto e = RequireVendorJsonBody(req)) return *e;
   const Caller& caller = std::get<Caller>(auth);
-  EnsureOffers(world);
-  SettleSale(world);
   SaleState& state = StateOf(world);
   const std::string id = req.PathParam("commandId").value_or("");
   if (!LooksLikeUuid(id)) {
@@ -791,7 +785,6 @@ Response CommandNotFound(const std::string& id) {
 Response GetQuantityCommand(World& world, Request& req) {
   auto auth = Authorize(world, req, kOffersWrite);
   if (auto* r = std::get_if<Response>(&auth)) return *r;
-  SettleSale(world);
   const std::string id = req.PathParam("commandId").value_or("");
   const QuantityCommand* c = FindCommand(world, std::get<Caller>(auth), id);
   if (!c) return CommandNotFound(id);
@@ -801,7 +794,6 @@ Response GetQuantityCommand(World& world, Request& req) {
 Response GetQuantityTasks(World& world, Request& req) {
   auto auth = Authorize(world, req, kOffersWrite);
   if (auto* r = std::get_if<Response>(&auth)) return *r;
-  SettleSale(world);
   const std::string id = req.PathParam("commandId").value_or("");
   const QuantityCommand* c = FindCommand(world, std::get<Caller>(auth), id);
   if (!c) return CommandNotFound(id);

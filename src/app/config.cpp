@@ -187,6 +187,13 @@ std::string CheckListen(std::string_view value) {
   return CheckPort(value.substr(colon + 1));
 }
 
+std::string CheckPublicUrl(std::string_view value);
+
+std::string CheckBaseUrl(std::string_view value) {
+  if (value.empty()) return "it is empty";
+  return CheckPublicUrl(value);
+}
+
 std::string CheckPublicUrl(std::string_view value) {
   if (value.empty()) return {};
   std::string_view rest;
@@ -298,6 +305,41 @@ const std::vector<KeySpec>& Specs() {
       StringKey(
           "log.file", [](Config& c) -> std::string& { return c.log.file; }, CheckLogFile,
           "empty (stderr) or a file path", "File the log is appended to"),
+      StringKey(
+          "allegro.production_auth_url",
+          [](Config& c) -> std::string& { return c.allegro.production_auth_url; }, CheckBaseUrl,
+          "an http:// or https:// URL without query", "Allegro's OAuth server (production)"),
+      StringKey(
+          "allegro.production_api_url",
+          [](Config& c) -> std::string& { return c.allegro.production_api_url; }, CheckBaseUrl,
+          "an http:// or https:// URL without query", "Allegro's REST API (production)"),
+      StringKey(
+          "allegro.sandbox_auth_url",
+          [](Config& c) -> std::string& { return c.allegro.sandbox_auth_url; }, CheckBaseUrl,
+          "an http:// or https:// URL without query", "Allegro's OAuth server (Allegro's sandbox)"),
+      StringKey(
+          "allegro.sandbox_api_url",
+          [](Config& c) -> std::string& { return c.allegro.sandbox_api_url; }, CheckBaseUrl,
+          "an http:// or https:// URL without query", "Allegro's REST API (Allegro's sandbox)"),
+      IntKey(
+          "allegro.requests_per_minute",
+          [](Config& c) -> int& { return c.allegro.requests_per_minute; }, 1, 9000,
+          "Requests a minute this instance may send per Allegro client id (Allegro allows 9,000 "
+          "per application; split it between instances)"),
+      IntKey(
+          "allegro.journal_interval_ms",
+          [](Config& c) -> int& { return c.allegro.journal_interval_ms; }, 100, 3600000,
+          "How often each account's order journal is read"),
+      IntKey(
+          "allegro.sweep_interval_seconds",
+          [](Config& c) -> int& { return c.allegro.sweep_interval_seconds; }, 5, 86400,
+          "How often the reconciliation sweep looks for orders the journal missed"),
+      IntKey(
+          "allegro.backfill_days", [](Config& c) -> int& { return c.allegro.backfill_days; }, 1,
+          365, "Days of paid, new orders imported when an account is first connected"),
+      IntKey(
+          "allegro.timeout_seconds", [](Config& c) -> int& { return c.allegro.timeout_seconds; },
+          1, 600, "Seconds one call to Allegro may take"),
       IntKey(
           "auth.session_ttl_minutes", [](Config& c) -> int& { return c.auth.session_ttl_minutes; },
           5, 43200, "Minutes a panel session lasts after sign-in"),

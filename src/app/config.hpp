@@ -46,6 +46,18 @@ struct Config {
     std::string level = "info";   // debug | info | warn | error
     std::string file;             // empty: stderr
   } log;
+  struct Allegro {
+    // Presets for the two environments Allegro runs; an account may also carry custom URLs.
+    std::string production_auth_url = "https://allegro.pl";
+    std::string production_api_url = "https://api.allegro.pl";
+    std::string sandbox_auth_url = "https://allegro.pl.allegrosandbox.pl";
+    std::string sandbox_api_url = "https://api.allegro.pl.allegrosandbox.pl";
+    int requests_per_minute = 8500;  // this instance's share of 9,000 per client id
+    int journal_interval_ms = 5000;
+    int sweep_interval_seconds = 300;
+    int backfill_days = 30;
+    int timeout_seconds = 30;
+  } allegro;
   struct Auth {
     int session_ttl_minutes = 720;
     int login_max_failures = 5;  // per username and per address, within the window

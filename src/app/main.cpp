@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "app/cli.hpp"
 #include "app/config.hpp"
 #include "app/runtime.hpp"
 #include "core/clock.hpp"
@@ -18,38 +19,9 @@ namespace {
 
 using namespace nadajnik;
 
-struct GlobalFlags {
-  std::string config_file;
-  std::map<std::string, std::string> overrides;  // config key -> value
-};
-
-void AddGlobalFlags(CLI::App& cmd, GlobalFlags& g) {
-  cmd.add_option("--config", g.config_file,
-                 "TOML configuration file (see etc/nadajnik.example.toml)");
-  auto flag = [&](const std::string& name, const std::string& key, const std::string& help) {
-    cmd.add_option_function<std::string>(
-        name, [&g, key](const std::string& v) { g.overrides[key] = v; }, help);
-  };
-  flag("--data-dir", "data.dir",
-       "Folder for the SQLite file, the key file and labels (default ./var)");
-  flag("--database", "database.url",
-       "postgresql://user@host:port/db to use PostgreSQL instead of SQLite");
-  flag("--log-format", "log.format", "text (default) or json");
-  flag("--log-level", "log.level", "debug, info (default), warn or error");
-}
-
-Result<app::Config> Load(const GlobalFlags& g) {
-  app::ConfigSources sources;
-  sources.file = g.config_file;
-  sources.env = app::ProcessEnvironment();
-  sources.flags = g.overrides;
-  return app::LoadConfig(sources);
-}
-
-Result<std::unique_ptr<app::Runtime>> Open(const GlobalFlags& g) {
-  NADAJNIK_ASSIGN_OR_RETURN(app::Config config, Load(g));
-  return app::OpenRuntime(config);
-}
+using app::AddGlobalFlags;
+using app::GlobalFlags;
+using app::Open;
 
 // Reads one line from stdin without echo when stdin is a terminal.
 std::string ReadPassword(const std::string& prompt) {
@@ -258,6 +230,8 @@ int main(int argc, char** argv) {
       return 0;
     };
   });
+
+  app::AddMarketplaceCommands(cli, g, action);
 
   try {
     cli.parse(argc, argv);

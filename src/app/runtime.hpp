@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "app/config.hpp"
+#include "app/marketplace_parts.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "observability/metrics.hpp"
@@ -19,6 +20,7 @@ struct Runtime {
   observability::Metrics metrics;
   std::unique_ptr<security::SecretBox> secrets;
   std::unique_ptr<store::Store> store;
+  std::unique_ptr<MarketplaceParts> marketplace;  // built by OpenRuntime
 };
 
 // Starts logging, creates the data folder, loads (or creates) the key file, opens the database

@@ -1,5 +1,6 @@
 // The only place that builds implementations and connects them.
 #include <signal.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -17,7 +18,9 @@
 #include "jobs/job_runner.hpp"
 #include "observability/log.hpp"
 #include "sandbox/sandbox.hpp"
+#include "security/tokens.hpp"
 #include "services/auth_service.hpp"
+#include "services/marketplace_jobs.hpp"
 #include "store/connection_pool.hpp"
 
 namespace nadajnik::app {
@@ -64,6 +67,43 @@ void RegisterMetrics(Runtime& rt) {
       });
 }
 
+std::string ProcessOwner() {
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0) std::snprintf(host, sizeof(host), "unknown");
+  return fmt::format("{}:{}:{}", host, getpid(), security::RandomToken(6));
+}
+
+std::unique_ptr<MarketplaceParts> MakeMarketplace(Runtime& rt) {
+  const Config::Allegro& c = rt.config.allegro;
+  auto parts = std::make_unique<MarketplaceParts>();
+  net::HttpClientOptions http_options;
+  http_options.user_agent =
+      fmt::format("Nadajnik/{} (+https://github.com/nadajnik/nadajnik)", kVersion);
+  parts->http = net::MakeCurlHttpClient(http_options);
+  marketplace::allegro::BudgetOptions budget;
+  budget.requests_per_minute = c.requests_per_minute;
+  parts->budgets = std::make_unique<marketplace::allegro::BudgetRegistry>(rt.clock, budget);
+  marketplace::allegro::ConnectorOptions options;
+  options.lease_owner = ProcessOwner();
+  options.timeout = std::chrono::seconds(c.timeout_seconds);
+  marketplace::allegro::ConnectorEnv env{*parts->http, *rt.store, rt.clock, *parts->budgets,
+                                         options, &rt.metrics};
+  parts->connectors = std::make_unique<marketplace::allegro::AllegroConnectorFactory>(env);
+  parts->authorizer = std::make_unique<marketplace::allegro::AllegroAuthorizer>(env);
+  parts->accounts = std::make_unique<services::AccountService>(
+      *rt.store, rt.clock,
+      services::EnvironmentUrls{c.production_auth_url, c.production_api_url, c.sandbox_auth_url,
+                                c.sandbox_api_url});
+  services::ImportOptions import_options;
+  import_options.backfill_days = c.backfill_days;
+  parts->importer = std::make_unique<services::OrderImporter>(*rt.store, rt.clock, import_options);
+  MarketplaceParts* raw = parts.get();
+  parts->status_sync = std::make_unique<services::StatusSync>(*rt.store, rt.clock, [raw] {
+    if (raw->wake) raw->wake();
+  });
+  return parts;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Runtime>> OpenRuntime(const Config& config) {
@@ -85,6 +125,7 @@ Result<std::unique_ptr<Runtime>> OpenRuntime(const Config& config) {
                             security::SecretBox::LoadOrCreate(config.data.dir / "secret.key"));
   rt->secrets = std::make_unique<security::SecretBox>(box);
   NADAJNIK_ASSIGN_OR_RETURN(rt->store, store::OpenStore(DatabaseOptionsFor(config), *rt->secrets));
+  rt->marketplace = MakeMarketplace(*rt);
   return rt;
 }
 
@@ -124,6 +165,23 @@ Result<int> Serve(Runtime& rt, const ServeOptions& options) {
                        config.server.public_url.starts_with("https://"),
                        config.auth.session_ttl_minutes * 60,
                        std::string(kVersion)};
+  MarketplaceParts& mp = *rt.marketplace;
+  app.accounts = mp.accounts.get();
+  app.status_sync = mp.status_sync.get();
+  app.authorizer = mp.authorizer.get();
+  app.public_url = config.server.public_url;
+  app.import = [&mp](AccountId id, const services::ManualImport& what)
+      -> Result<services::ImportReport> {
+    NADAJNIK_ASSIGN_OR_RETURN(auto api, mp.connectors->ForAccount(id));
+    return mp.importer->Import(id, *api, what);
+  };
+  app.account_authorized = [&rt, &mp](AccountId id) {
+    const Timestamp now = rt.clock.Now();
+    auto r = rt.store->InTransaction(
+        [&](store::UnitOfWork& uow) { return services::ScheduleAccountJobs(uow, id, now); });
+    if (!r) log::Error("accounts.schedule_failed", {{"error", r.error().Describe()}});
+    if (mp.wake) mp.wake();
+  };
   http::Router router(&rt.metrics);
   http::panel::RegisterPanelRoutes(router, app);
   http::api::RegisterApiRoutes(router, app);
@@ -138,6 +196,12 @@ Result<int> Serve(Runtime& rt, const ServeOptions& options) {
                             std::chrono::milliseconds(config.jobs.backoff_max_ms)};
   jobs::JobRunner runner(*rt.store, rt.clock, runner_options, &rt.metrics);
   jobs::RegisterBuiltinJobs(runner);
+  services::RegisterMarketplaceJobs(
+      runner, {*rt.store, rt.clock, *mp.connectors, *mp.importer, *mp.status_sync,
+               {std::chrono::milliseconds(config.allegro.journal_interval_ms),
+                std::chrono::seconds(config.allegro.sweep_interval_seconds),
+                std::chrono::seconds(30)}});
+  mp.wake = [&runner] { runner.Wake(); };
 
   http::ServerOptions server_options;
   server_options.address = listen.first;
@@ -174,6 +238,7 @@ Result<int> Serve(Runtime& rt, const ServeOptions& options) {
   log::Info("nadajnik.stopping", {{"signal", sig}});
   server.Stop();
   runner.Stop();
+  mp.wake = nullptr;
   if (demo_sandbox) demo_sandbox->Stop();
   log::Info("nadajnik.stopped");
   return 0;

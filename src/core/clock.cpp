@@ -45,4 +45,13 @@ std::string FormatLocal(Timestamp t, std::string_view zone) {
   }
 }
 
+std::chrono::seconds UtcOffset(Timestamp t, std::string_view zone) {
+  try {
+    const auto* tz = date::locate_zone(zone);
+    return tz->get_info(std::chrono::floor<std::chrono::seconds>(t)).offset;
+  } catch (const std::exception&) {
+    return std::chrono::seconds(0);
+  }
+}
+
 }  // namespace nadajnik

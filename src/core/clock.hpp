@@ -51,5 +51,7 @@ Result<Timestamp> ParseIso8601(std::string_view text);
 // "2026-11-25 15:37" in the given IANA zone (the panel shows Polish sellers their own time).
 // Falls back to UTC with a " UTC" suffix if the zone is unknown on this machine.
 std::string FormatLocal(Timestamp t, std::string_view zone = "Europe/Warsaw");
+// The zone's offset from UTC at `t` (+1 h or +2 h for Europe/Warsaw); 0 for an unknown zone.
+std::chrono::seconds UtcOffset(Timestamp t, std::string_view zone = "Europe/Warsaw");
 
 }  // namespace nadajnik

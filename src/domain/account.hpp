@@ -30,6 +30,7 @@ struct MarketplaceAccount {
   std::string name;
   std::string alias;  // two letters, unique, shown on every order
   std::string login;
+  std::string seller_id;  // Allegro user id (GET /me id, the token's user_name)
   Marketplace base_marketplace = Marketplace::kAllegroPl;
   AccountEnvironment environment = AccountEnvironment::kProduction;
   std::string auth_base_url;  // e.g. https://allegro.pl (custom environments only)
@@ -43,6 +44,11 @@ struct MarketplaceAccount {
   std::string state_reason;
   std::optional<Timestamp> state_changed_at;
   std::string journal_cursor;  // last processed /order/events id
+  std::optional<Timestamp> journal_position_at;  // occurredAt of that event
+  std::optional<Timestamp> last_journal_read_at;  // when the journal was last read successfully
+  std::optional<Timestamp> sweep_cursor;          // reconciliation done up to this updatedAt
+  std::string last_error;  // the last import/sync failure, shown until the next success
+  std::optional<Timestamp> last_error_at;
   Timestamp created_at;
   Timestamp updated_at;
 };

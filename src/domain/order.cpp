@@ -50,9 +50,12 @@ std::optional<PaymentType> ParsePaymentType(std::string_view s) {
 }
 
 RevisionOrder CompareRevision(const Order& stored, const Order& incoming) {
-  if (stored.revision == incoming.revision) return RevisionOrder::kSame;
   if (incoming.remote_updated_at < stored.remote_updated_at) return RevisionOrder::kStale;
-  return RevisionOrder::kNewer;
+  if (stored.revision != incoming.revision) return RevisionOrder::kNewer;
+  // The revision follows the buyer's side only: a seller-side change (fulfilment status set in
+  // Allegro's panel) keeps it and moves updatedAt.
+  return incoming.remote_updated_at > stored.remote_updated_at ? RevisionOrder::kNewer
+                                                               : RevisionOrder::kSame;
 }
 
 Result<void> ValidateOrder(const Order& order) {

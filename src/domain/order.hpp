@@ -118,6 +118,8 @@ struct LineItem {
   Money unit_price;
   std::optional<Money> original_unit_price;
   std::optional<Timestamp> bought_at;
+  // lineItems[].discounts[].type (BUNDLE, COUPON, CAMPAIGN, ...): what lowered the price.
+  std::vector<std::string> discounts;
 };
 
 struct Surcharge {
@@ -155,6 +157,9 @@ struct Order {
   Timestamp updated_at;
   bool needs_attention = false;
   std::string attention_reason;
+  // Set when Allegro replaced this checkout form by a merged one (a joint payment): the order
+  // lives on under that id and this one is hidden from lists.
+  std::optional<OrderId> merged_into;
 
   bool cash_on_delivery() const { return payment && payment->cash_on_delivery(); }
   // Orders that Allegro's warehouse ships are never offered for shipping.
@@ -162,8 +167,8 @@ struct Order {
   bool cancelled() const { return checkout_status == CheckoutStatus::kCancelled; }
 };
 
-// Which of two versions of one checkout form wins. A different revision with a later or equal
-// updatedAt is newer; the same revision is no change; an older updatedAt is stale.
+// Which of two versions of one checkout form wins. An older updatedAt is stale; a different
+// revision, or the same revision with a later updatedAt (a seller-side change), is newer.
 enum class RevisionOrder { kSame, kNewer, kStale };
 RevisionOrder CompareRevision(const Order& stored, const Order& incoming);
 

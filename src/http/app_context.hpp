@@ -2,7 +2,11 @@
 // everything here outlives the HTTP server.
 #pragma once
 
+#include <functional>
 #include <string>
+
+#include "core/ids.hpp"
+#include "core/result.hpp"
 
 namespace nadajnik {
 class Clock;
@@ -11,6 +15,13 @@ class Store;
 }
 namespace services {
 class AuthService;
+class AccountService;
+class StatusSync;
+struct ImportReport;
+struct ManualImport;
+}  // namespace services
+namespace marketplace {
+class AccountAuthorizer;
 }
 namespace observability {
 class Metrics;
@@ -27,6 +38,15 @@ struct AppContext {
   bool secure_cookies = false;  // public_url is https: cookies get Secure
   int session_ttl_seconds = 12 * 3600;
   std::string version;
+  // The marketplace side (set by wiring.cpp before the server starts).
+  services::AccountService* accounts = nullptr;
+  services::StatusSync* status_sync = nullptr;
+  marketplace::AccountAuthorizer* authorizer = nullptr;
+  // A manual import of one account ("Importuj"), synchronous, with its report.
+  std::function<Result<services::ImportReport>(AccountId, const services::ManualImport&)> import;
+  // After an account was authorized: start its import jobs.
+  std::function<void(AccountId)> account_authorized;
+  std::string public_url;  // for OAuth redirect URIs; empty: the request's own address
 };
 
 }  // namespace nadajnik::http

@@ -9,6 +9,8 @@
 // A unique key makes Enqueue a no-op while another job with that key is queued or running
 // (a periodic job is scheduled once, however many instances run).
 // On PostgreSQL, Claim uses FOR UPDATE SKIP LOCKED so instances never wait on each other.
+// Jobs of an account that needs re-authorization (or is disabled) are paused: Claim skips them
+// and they wait, queued, until the account is active again.
 #pragma once
 
 #include <optional>
@@ -96,6 +98,8 @@ class JobRepository {
   virtual Result<std::optional<Job>> Get(JobId id) = 0;
   virtual Result<std::vector<Job>> List(const JobFilter& filter) = 0;
   virtual Result<std::vector<JobCount>> CountByKindAndState() = 0;
+  // Whether a job with this unique key is queued or running.
+  virtual Result<bool> HasActive(const std::string& unique_key) = 0;
   // Removes finished (done) jobs older than `before`; dead ones stay until dismissed.
   virtual Result<std::int64_t> PruneDone(Timestamp before) = 0;
 

@@ -65,12 +65,113 @@ class OrderRepository {
   virtual Result<void> SetLocalStatus(OrderId id, StatusId status, Timestamp now) = 0;
   virtual Result<void> SetAttention(OrderId id, bool needs_attention, const std::string& reason,
                                     Timestamp now) = 0;
+  // Hides `id` behind the order that replaced it (a joint payment merged its checkout form).
+  virtual Result<void> MarkMerged(OrderId id, OrderId into, Timestamp now) = 0;
+  // The (checkout form id, revision, remote updatedAt) of stored forms among `ids`: lets the
+  // import skip fetching forms it already holds. Ids not stored are absent from the result.
+  struct StoredRevision {
+    CheckoutFormId checkout_form_id;
+    std::string revision;
+    Timestamp remote_updated_at;
+  };
+  virtual Result<std::vector<StoredRevision>> StoredRevisions(
+      AccountId account, const std::vector<CheckoutFormId>& ids) = 0;
 };
 
 class StatusRepository {
  public:
   virtual ~StatusRepository() = default;
   virtual Result<std::vector<domain::LocalStatus>> List() = 0;
+  virtual Result<std::optional<domain::LocalStatus>> FindByName(const std::string& name) = 0;
+};
+
+// Which Allegro fulfilment status a local status sends, per account. An account without its own
+// row for a status uses the status's default (W realizacji -> PROCESSING, Gotowe do wysyłki ->
+// READY_FOR_SHIPMENT, Wysłane -> SENT, Anulowane -> CANCELLED, Nowe -> nothing).
+struct StatusMapping {
+  StatusId local_status_id;
+  std::string local_status_name;
+  std::optional<domain::FulfillmentStatus> fulfillment;  // nullopt: the change stays local
+  bool account_specific = false;                         // false: the default applies
+};
+class StatusMappingRepository {
+ public:
+  virtual ~StatusMappingRepository() = default;
+  // The effective mapping of every local status for `account`, in status order.
+  virtual Result<std::vector<StatusMapping>> List(AccountId account) = 0;
+  virtual Result<std::optional<domain::FulfillmentStatus>> Mapped(AccountId account,
+                                                                 StatusId status) = 0;
+  // The first local status (by position) that maps to `fulfillment` for `account`.
+  virtual Result<std::optional<StatusId>> LocalFor(AccountId account,
+                                                   domain::FulfillmentStatus fulfillment) = 0;
+  virtual Result<void> Set(AccountId account, StatusId status,
+                           std::optional<domain::FulfillmentStatus> fulfillment) = 0;
+};
+
+// Orders the journal missed and the reconciliation sweep caught (Allegro is known to skip
+// events), kept per account so the seller and operator can see how often it happens.
+struct IntegrityIncident {
+  std::int64_t id = 0;
+  AccountId account_id;
+  CheckoutFormId checkout_form_id;
+  std::string kind;     // "missed_by_journal"
+  std::string message;  // Polish, safe to show
+  Timestamp at;
+};
+class IntegrityIncidentRepository {
+ public:
+  virtual ~IntegrityIncidentRepository() = default;
+  virtual Result<void> Record(const IntegrityIncident& incident) = 0;
+  // Newest first; account nullopt = all accounts.
+  virtual Result<std::vector<IntegrityIncident>> List(std::optional<AccountId> account,
+                                                      int limit) = 0;
+  virtual Result<std::int64_t> Count(AccountId account) = 0;
+};
+
+// Checkout forms that could not be mapped or stored: kept raw with the error, retried by the
+// import, shown until they import (resolved) . One open row per (account, checkout form).
+struct ImportFailure {
+  std::int64_t id = 0;
+  AccountId account_id;
+  CheckoutFormId checkout_form_id;
+  std::string raw_json;  // bounded by the caller (256 KiB)
+  std::string error;
+  int attempts = 0;
+  Timestamp first_failed_at;
+  Timestamp last_failed_at;
+  std::optional<Timestamp> resolved_at;
+};
+class ImportFailureRepository {
+ public:
+  virtual ~ImportFailureRepository() = default;
+  // Inserts an open failure, or updates the open one (raw, error, attempts + 1, last_failed_at).
+  virtual Result<void> Record(AccountId account, const CheckoutFormId& id,
+                              const std::string& raw_json, const std::string& error,
+                              Timestamp now) = 0;
+  // Marks the open failure of this form resolved (no-op if none).
+  virtual Result<void> Resolve(AccountId account, const CheckoutFormId& id, Timestamp now) = 0;
+  // Open failures, oldest first; account nullopt = all accounts.
+  virtual Result<std::vector<ImportFailure>> ListOpen(std::optional<AccountId> account,
+                                                      int limit) = 0;
+  virtual Result<std::int64_t> CountOpen(AccountId account) = 0;
+};
+
+// The browser OAuth flow between the redirect to Allegro and the callback: the state value
+// (stored hashed) maps to the account and the PKCE verifier (encrypted). Single use.
+struct OAuthState {
+  AccountId account_id;
+  Secret<> code_verifier;
+  std::string redirect_uri;
+  Timestamp created_at;
+  Timestamp expires_at;
+};
+class OAuthStateRepository {
+ public:
+  virtual ~OAuthStateRepository() = default;
+  virtual Result<void> Create(const std::string& state_hash, const OAuthState& state) = 0;
+  // Deletes and returns the unexpired state with this hash (nullopt if unknown or expired).
+  virtual Result<std::optional<OAuthState>> Take(const std::string& state_hash, Timestamp now) = 0;
+  virtual Result<std::int64_t> DeleteExpired(Timestamp now) = 0;
 };
 
 class OrderEventRepository {
@@ -95,6 +196,24 @@ class AccountRepository {
   virtual Result<void> SetState(AccountId id, domain::AccountState state, const std::string& reason,
                                 Timestamp now) = 0;
   virtual Result<void> SetJournalCursor(AccountId id, const std::string& cursor, Timestamp now) = 0;
+  virtual Result<std::optional<domain::MarketplaceAccount>> FindByAlias(
+      const std::string& alias) = 0;
+  // Login and Allegro user id learnt from GET /me after authorization.
+  virtual Result<void> SetProfile(AccountId id, const std::string& login,
+                                  const std::string& seller_id, Timestamp now) = 0;
+  // Journal progress: the cursor, the time of the event it names, and when it was read; clears
+  // last_error. Written in the same transaction as the orders the events produced.
+  virtual Result<void> RecordJournalProgress(AccountId id, const std::string& cursor,
+                                             std::optional<Timestamp> position_at,
+                                             Timestamp now) = 0;
+  virtual Result<void> SetSweepCursor(AccountId id, Timestamp cursor, Timestamp now) = 0;
+  // The last import/sync failure (shown per account); an empty error clears it.
+  virtual Result<void> SetLastError(AccountId id, const std::string& error, Timestamp now) = 0;
+  // The refresh lease: one refresher per account across processes. Acquired when no lease is
+  // held, the held one expired, or `owner` holds it already; returns whether it was acquired.
+  virtual Result<bool> AcquireRefreshLease(AccountId id, const std::string& owner, Timestamp until,
+                                           Timestamp now) = 0;
+  virtual Result<void> ReleaseRefreshLease(AccountId id, const std::string& owner) = 0;
 };
 
 // ---- Shipments ----------------------------------------------------------------------------

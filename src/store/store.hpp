@@ -42,6 +42,10 @@ class UnitOfWork {
   virtual ApiTokenRepository& api_tokens() = 0;
   virtual LoginFailureRepository& login_failures() = 0;
   virtual JobRepository& jobs() = 0;
+  virtual StatusMappingRepository& status_mappings() = 0;
+  virtual IntegrityIncidentRepository& incidents() = 0;
+  virtual ImportFailureRepository& import_failures() = 0;
+  virtual OAuthStateRepository& oauth_states() = 0;
 };
 
 class Store {

@@ -2,14 +2,19 @@
 
 #include <charconv>
 
+#include <fmt/format.h>
+
 #include <boost/json.hpp>
 
 #include "core/clock.hpp"
 #include "core/text.hpp"
+#include "http/api/json_views.hpp"
 #include "http/error_status.hpp"
 #include "observability/log.hpp"
 #include "observability/metrics.hpp"
+#include "services/account_service.hpp"
 #include "services/auth_service.hpp"
+#include "services/status_sync.hpp"
 #include "store/store.hpp"
 
 namespace nadajnik::http::api {
@@ -61,86 +66,41 @@ http::Handler WithToken(AppContext& app, bool admin_only, Handler handler) {
   };
 }
 
-json::value MoneyJson(const Money& m) {
-  return json::object{{"amount", m.AmountString()}, {"currency", m.currency.code()}};
-}
-
-json::value AddressJson(const domain::Address& a) {
-  return json::object{{"firstName", a.first_name},     {"lastName", a.last_name},
-                      {"company", a.company},          {"street", a.street},
-                      {"postalCode", a.postal_code},   {"city", a.city},
-                      {"countryCode", a.country_code}, {"phone", a.phone}};
-}
-
-json::object OrderJson(const domain::Order& o, bool with_items) {
-  json::object delivery{{"methodId", o.delivery.method_id},
-                        {"methodName", o.delivery.method_name},
-                        {"smart", o.delivery.smart}};
-  if (o.delivery.cost) delivery["cost"] = MoneyJson(*o.delivery.cost);
-  if (o.delivery.address) delivery["address"] = AddressJson(*o.delivery.address);
-  if (o.delivery.pickup_point) {
-    delivery["pickupPoint"] =
-        json::object{{"id", o.delivery.pickup_point->id},
-                     {"name", o.delivery.pickup_point->name},
-                     {"address", AddressJson(o.delivery.pickup_point->address)}};
-  }
-  json::object out{
-      {"id", o.id.value},
-      {"accountId", o.account_id.value},
-      {"checkoutFormId", o.checkout_form_id.value},
-      {"revision", o.revision},
-      {"marketplace", domain::MarketplaceId(o.marketplace)},
-      {"status", domain::CheckoutStatusName(o.checkout_status)},
-      {"fulfillmentStatus", domain::FulfillmentStatusName(o.fulfillment_status)},
-      {"localStatusId", o.local_status_id.value},
-      {"readOnly", o.read_only()},
-      {"buyer", json::object{{"login", o.buyer.login},
-                             {"email", o.buyer.email},
-                             {"firstName", o.buyer.first_name},
-                             {"lastName", o.buyer.last_name},
-                             {"company", o.buyer.company},
-                             {"phone", o.buyer.phone},
-                             {"guest", o.buyer.guest}}},
-      {"delivery", std::move(delivery)},
-      {"cashOnDelivery", o.cash_on_delivery()},
-      {"total", MoneyJson(o.total)},
-      {"buyerNote", o.buyer_note},
-      {"needsAttention", o.needs_attention},
-      {"boughtAt", o.bought_at ? json::value(FormatIso8601(*o.bought_at)) : json::value(nullptr)},
-      {"updatedAt", FormatIso8601(o.updated_at)},
-  };
-  if (o.payment) {
-    out["payment"] = json::object{
-        {"type", domain::PaymentTypeName(o.payment->type)},
-        {"provider", o.payment->provider},
-        {"paid", o.payment->paid ? MoneyJson(*o.payment->paid) : json::value(nullptr)}};
-  }
-  if (o.invoice.required) {
-    out["invoice"] = json::object{{"companyName", o.invoice.company_name},
-                                  {"taxId", o.invoice.tax_id},
-                                  {"address", AddressJson(o.invoice.address)}};
-  }
-  if (with_items) {
-    json::array items;
-    for (const auto& i : o.items) {
-      items.push_back(json::object{{"lineItemId", i.id.value},
-                                   {"offerId", i.offer_id},
-                                   {"offerName", i.offer_name},
-                                   {"externalId", i.external_id},
-                                   {"quantity", i.quantity},
-                                   {"unitPrice", MoneyJson(i.unit_price)}});
-    }
-    out["items"] = std::move(items);
-  }
-  return out;
-}
-
 std::optional<std::int64_t> ParsePositive(const std::optional<std::string>& text) {
   if (!text || text->empty() || text->size() > 18) return std::nullopt;
   std::int64_t v = 0;
   auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
   if (ec != std::errc() || p != text->data() + text->size() || v <= 0) return std::nullopt;
   return v;
+}
+
+// Cursor of the orders list: "<boughtAt ms>.<id>" of the last order of the previous page.
+std::string EncodeCursor(const domain::Order& o) {
+  return fmt::format("{}.{}", o.bought_at ? ToUnixMillis(*o.bought_at) : 0, o.id.value);
+}
+
+std::optional<std::pair<Timestamp, OrderId>> DecodeCursor(const std::string& text) {
+  const auto dot = text.find('.');
+  if (dot == std::string::npos) return std::nullopt;
+  std::int64_t ms = 0;
+  auto id = ParsePositive(text.substr(dot + 1));
+  auto [p, ec] = std::from_chars(text.data(), text.data() + dot, ms);
+  if (ec != std::errc() || p != text.data() + dot || !id) return std::nullopt;
+  return std::make_pair(FromUnixMillis(ms), OrderId(*id));
+}
+
+// A date (2026-11-25, the day in Poland) or an ISO 8601 time.
+std::optional<Timestamp> ParseDateParam(const std::string& text, bool end_of_day) {
+  if (auto t = ParseIso8601(text)) return *t;
+  if (text.size() == 10) {
+    if (auto t = ParseIso8601(text + "T00:00:00Z")) {
+      // The day in Poland: midnight in Europe/Warsaw is 22:00 or 23:00 UTC the day before.
+      const auto offset = UtcOffset(*t);
+      return end_of_day ? *t - offset + std::chrono::days(1) - std::chrono::milliseconds(1)
+                        : *t - offset;
+    }
+  }
+  return std::nullopt;
 }
 
 Response ListOrders(AppContext& app, Request& req) {
@@ -153,18 +113,38 @@ Response ListOrders(AppContext& app, Request& req) {
     }
     filter.limit = static_cast<int>(*v);
   }
-  if (auto account = req.QueryParam("accountId")) {
-    auto v = ParsePositive(account);
-    if (!v)
-      return ApiError(ErrorCode::kInvalidArgument, "accountId must be a positive integer", req);
-    filter.account_id = AccountId(*v);
+  for (const char* name : {"account", "accountId"}) {
+    auto account = req.QueryParam(name);
+    if (!account) continue;
+    if (!app.accounts) return ApiError(ErrorCode::kInternal, "accounts are not available", req);
+    auto found = app.accounts->Find(*account);
+    if (!found) return ErrorJson(found.error(), req.request_id);
+    filter.account_id = found->id;
   }
-  if (auto status = req.QueryParam("localStatusId")) {
-    auto v = ParsePositive(status);
-    if (!v) {
-      return ApiError(ErrorCode::kInvalidArgument, "localStatusId must be a positive integer", req);
+  for (const char* name : {"status", "localStatusId"}) {
+    auto status = req.QueryParam(name);
+    if (!status) continue;
+    auto statuses = app.store.Read([](store::UnitOfWork& uow) { return uow.statuses().List(); });
+    if (!statuses) return ErrorJson(statuses.error(), req.request_id);
+    const std::string folded = FoldCase(*status);
+    for (const auto& s : *statuses) {
+      if (FoldCase(s.name) == folded || std::to_string(s.id.value) == *status) {
+        filter.local_status_id = s.id;
+      }
     }
-    filter.local_status_id = StatusId(*v);
+    if (!filter.local_status_id) {
+      return ApiError(ErrorCode::kInvalidArgument,
+                      "status must be the name or id of a local status (GET /api/v1/statuses)",
+                      req);
+    }
+  }
+  if (auto c = req.QueryParam("allegroStatus")) {
+    filter.checkout_status = domain::ParseCheckoutStatus(*c);
+    if (!filter.checkout_status) {
+      return ApiError(ErrorCode::kInvalidArgument,
+                      "allegroStatus must be BOUGHT, FILLED_IN, READY_FOR_PROCESSING or CANCELLED",
+                      req);
+    }
   }
   if (auto m = req.QueryParam("marketplace")) {
     auto v = domain::ParseMarketplace(*m);
@@ -174,23 +154,116 @@ Response ListOrders(AppContext& app, Request& req) {
     }
     filter.marketplace = *v;
   }
-  filter.text = TruncateUtf8(req.QueryParam("q").value_or(""), 200);
+  for (const auto& [name, end_of_day] : {std::pair{"from", false}, std::pair{"to", true}}) {
+    auto text = req.QueryParam(name);
+    if (!text) continue;
+    auto t = ParseDateParam(*text, end_of_day);
+    if (!t) {
+      return ApiError(ErrorCode::kInvalidArgument,
+                      fmt::format("{} must be a date (2026-11-25) or an ISO 8601 time", name), req);
+    }
+    (end_of_day ? filter.bought_to : filter.bought_from) = *t;
+  }
+  if (auto cursor = req.QueryParam("cursor")) {
+    filter.after = DecodeCursor(*cursor);
+    if (!filter.after) {
+      return ApiError(ErrorCode::kInvalidArgument,
+                      "cursor is not one this API gave (use nextCursor of the previous page)", req);
+    }
+  }
+  filter.text = TruncateUtf8(req.QueryParam("q").value_or(req.QueryParam("text").value_or("")), 200);
   auto orders = app.store.Read([&](store::UnitOfWork& uow) { return uow.orders().List(filter); });
   if (!orders) return ErrorJson(orders.error(), req.request_id);
   json::array list;
   for (const auto& o : *orders) list.push_back(OrderJson(o, false));
-  json::object body{{"orders", std::move(list)}, {"count", orders->size()}};
+  json::value next = nullptr;
+  if (static_cast<int>(orders->size()) == filter.limit) next = json::value(EncodeCursor(orders->back()));
+  json::object body{{"orders", std::move(list)}, {"count", orders->size()}, {"nextCursor", next}};
   return Json(200, body);
 }
 
 Response GetOrder(AppContext& app, Request& req) {
   auto id = ParsePositive(req.PathParam("id"));
   if (!id) return ApiError(ErrorCode::kNotFound, "no order with that id", req);
-  auto order =
-      app.store.Read([&](store::UnitOfWork& uow) { return uow.orders().Get(OrderId(*id)); });
-  if (!order) return ErrorJson(order.error(), req.request_id);
-  if (!*order) return ApiError(ErrorCode::kNotFound, "no order with that id", req);
-  return Json(200, OrderJson(**order, true));
+  struct Found {
+    std::optional<domain::Order> order;
+    std::vector<domain::OrderEvent> timeline;
+  };
+  auto found = app.store.Read([&](store::UnitOfWork& uow) -> Result<Found> {
+    Found f;
+    NADAJNIK_ASSIGN_OR_RETURN(f.order, uow.orders().Get(OrderId(*id)));
+    if (f.order) {
+      NADAJNIK_ASSIGN_OR_RETURN(f.timeline, uow.order_events().ListForOrder(OrderId(*id)));
+    }
+    return f;
+  });
+  if (!found) return ErrorJson(found.error(), req.request_id);
+  if (!found->order) return ApiError(ErrorCode::kNotFound, "no order with that id", req);
+  json::object body = OrderJson(*found->order, true);
+  json::array timeline;
+  for (const auto& e : found->timeline) timeline.push_back(TimelineEventJson(e));
+  body["timeline"] = std::move(timeline);
+  return Json(200, body);
+}
+
+Response ChangeStatus(AppContext& app, Request& req, const Principal& p) {
+  auto id = ParsePositive(req.PathParam("id"));
+  if (!id) return ApiError(ErrorCode::kNotFound, "no order with that id", req);
+  boost::system::error_code ec;
+  auto body = json::parse(req.body, ec);
+  const json::value* status = !ec && body.is_object() ? body.get_object().if_contains("status")
+                                                      : nullptr;
+  if (!status || !(status->is_string() || status->is_int64())) {
+    return ApiError(ErrorCode::kInvalidArgument,
+                    "send {\"status\": \"W realizacji\"} (a local status name or id)", req);
+  }
+  const std::string wanted = status->is_string() ? std::string(status->get_string())
+                                                 : std::to_string(status->get_int64());
+  auto change = app.status_sync->Change(OrderId(*id), wanted, "api:" + p.name);
+  if (!change) return ErrorJson(change.error(), req.request_id);
+  return Json(200, StatusChangeJson(*change));
+}
+
+Response ListAccounts(AppContext& app, Request& req) {
+  auto list = app.accounts->List();
+  if (!list) return ErrorJson(list.error(), req.request_id);
+  json::array out;
+  for (const auto& h : *list) out.push_back(AccountJson(h));
+  return Json(200, json::object{{"accounts", std::move(out)}});
+}
+
+Response ImportAccount(AppContext& app, Request& req) {
+  auto account = app.accounts->Find(req.PathParam("id").value_or(""));
+  if (!account) return ErrorJson(account.error(), req.request_id);
+  services::ManualImport what;
+  boost::system::error_code ec;
+  auto body = json::parse(req.body.empty() ? std::string_view("{}") : std::string_view(req.body), ec);
+  if (ec || !body.is_object()) {
+    return ApiError(ErrorCode::kInvalidArgument, "send {\"days\": 30, \"archived\": false}", req);
+  }
+  if (auto* d = body.get_object().if_contains("days")) {
+    if (!d->is_int64() || d->get_int64() < 1 || d->get_int64() > 365) {
+      return ApiError(ErrorCode::kInvalidArgument, "days must be an integer from 1 to 365", req);
+    }
+    what.days = static_cast<int>(d->get_int64());
+  }
+  if (auto* a = body.get_object().if_contains("archived")) {
+    if (!a->is_bool()) return ApiError(ErrorCode::kInvalidArgument, "archived must be true or false", req);
+    what.archived = a->get_bool();
+  }
+  auto report = app.import(account->id, what);
+  if (!report) return ErrorJson(report.error(), req.request_id);
+  return Json(200, ReportJson(*report));
+}
+
+Response ListStatuses(AppContext& app, Request& req) {
+  auto statuses = app.store.Read([](store::UnitOfWork& uow) { return uow.statuses().List(); });
+  if (!statuses) return ErrorJson(statuses.error(), req.request_id);
+  json::array out;
+  for (const auto& s : *statuses) {
+    out.push_back(json::object{{"id", s.id.value}, {"name", s.name}, {"color", s.color}});
+  }
+  return Json(200, json::object{{"statuses", std::move(out)}});
 }
 
 Response ListJobs(AppContext& app, Request& req) {
@@ -231,6 +304,20 @@ void RegisterApiRoutes(Router& router, AppContext& app) {
              }));
   router.Get("/api/v1/orders/{id}", WithToken(app, false, [&app](Request& req, const Principal&) {
                return GetOrder(app, req);
+             }));
+  router.Post("/api/v1/orders/{id}/status",
+              WithToken(app, false, [&app](Request& req, const Principal& p) {
+                return ChangeStatus(app, req, p);
+              }));
+  router.Get("/api/v1/accounts", WithToken(app, false, [&app](Request& req, const Principal&) {
+               return ListAccounts(app, req);
+             }));
+  router.Post("/api/v1/accounts/{id}/import",
+              WithToken(app, false, [&app](Request& req, const Principal&) {
+                return ImportAccount(app, req);
+              }));
+  router.Get("/api/v1/statuses", WithToken(app, false, [&app](Request& req, const Principal&) {
+               return ListStatuses(app, req);
              }));
   router.Get("/api/v1/jobs", WithToken(app, true, [&app](Request& req, const Principal&) {
                return ListJobs(app, req);

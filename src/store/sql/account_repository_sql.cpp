@@ -2,6 +2,7 @@
 // context naming the row and the column, so a value copied elsewhere fails to open.
 #include <fmt/format.h>
 
+#include "core/text.hpp"
 #include "security/secret_box.hpp"
 #include "store/sql/sql_repositories.hpp"
 
@@ -13,7 +14,15 @@ using domain::MarketplaceAccount;
 constexpr std::string_view kColumns =
     "id, name, alias, login, base_marketplace, environment, auth_base_url, api_base_url, "
     "client_id, client_secret_enc, access_token_enc, refresh_token_enc, access_token_expires_at, "
-    "state, state_reason, state_changed_at, journal_cursor, created_at, updated_at";
+    "state, state_reason, state_changed_at, journal_cursor, created_at, updated_at, seller_id, "
+    "journal_position_at, last_journal_read_at, sweep_cursor, last_error, last_error_at";
+
+DbValue Millis(const std::optional<Timestamp>& t) {
+  return t ? DbValue(ToUnixMillis(*t)) : DbValue();
+}
+
+// last_error is shown per account; a 4 KiB bound keeps a remote HTML error page out of it.
+std::string BoundError(const std::string& error) { return TruncateUtf8(error, 4096); }
 
 std::string Context(AccountId id, std::string_view field) {
   return fmt::format("account:{}:{}", id.value, field);
@@ -31,12 +40,15 @@ class SqlAccountRepository final : public AccountRepository {
     auto rows = db_.Query(
         "INSERT INTO accounts (name, alias, login, base_marketplace, environment, auth_base_url, "
         "api_base_url, client_id, state, state_reason, state_changed_at, journal_cursor, "
-        "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
-        "$11, $11) RETURNING id",
+        "created_at, updated_at, seller_id, journal_position_at, last_journal_read_at, "
+        "sweep_cursor, last_error, last_error_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+        "$10, $11, $12, $11, $11, $13, $14, $15, $16, $17, $18) RETURNING id",
         {a.name, alias, a.login, std::string(domain::MarketplaceId(a.base_marketplace)),
          std::string(domain::AccountEnvironmentName(a.environment)), a.auth_base_url,
          a.api_base_url, a.client_id, std::string(domain::AccountStateName(a.state)),
-         a.state_reason, t, a.journal_cursor});
+         a.state_reason, t, a.journal_cursor, a.seller_id, Millis(a.journal_position_at),
+         Millis(a.last_journal_read_at), Millis(a.sweep_cursor), BoundError(a.last_error),
+         a.last_error.empty() ? DbValue() : Millis(a.last_error_at)});
     if (!rows) {
       if (rows.error().code == ErrorCode::kAlreadyExists) {
         return Fail(ErrorCode::kAlreadyExists,
@@ -99,6 +111,82 @@ class SqlAccountRepository final : public AccountRepository {
                            {id.value, cursor, ToUnixMillis(now)}));
   }
 
+  Result<std::optional<MarketplaceAccount>> FindByAlias(const std::string& alias) override {
+    // An alias that is not two letters or digits names no account.
+    auto normalized = domain::NormalizeAlias(alias);
+    if (!normalized) return std::optional<MarketplaceAccount>{};
+    auto rows =
+        db_.Query(fmt::format("SELECT {} FROM accounts WHERE alias = $1", kColumns), {*normalized});
+    if (!rows) return Fail(rows.error());
+    if (rows->empty()) return std::optional<MarketplaceAccount>{};
+    NADAJNIK_ASSIGN_OR_RETURN(auto account, Read(*rows, 0));
+    return std::optional<MarketplaceAccount>{std::move(account)};
+  }
+
+  Result<void> SetProfile(AccountId id, const std::string& login, const std::string& seller_id,
+                          Timestamp now) override {
+    return One(
+        id,
+        db_.Execute("UPDATE accounts SET login = $2, seller_id = $3, updated_at = $4 WHERE id = $1",
+                    {id.value, login, seller_id, ToUnixMillis(now)}));
+  }
+
+  // A position is the time of the event the cursor names: without a new one, the stored one is
+  // kept while the cursor stays and dropped when the cursor moves (it would name another event).
+  Result<void> RecordJournalProgress(AccountId id, const std::string& cursor,
+                                     std::optional<Timestamp> position_at, Timestamp now) override {
+    return One(id, db_.Execute("UPDATE accounts SET journal_position_at = CASE "
+                               "WHEN CAST($3 AS BIGINT) IS NOT NULL THEN CAST($3 AS BIGINT) "
+                               "WHEN journal_cursor = $2 THEN journal_position_at ELSE NULL END, "
+                               "journal_cursor = $2, last_journal_read_at = $4, last_error = '', "
+                               "last_error_at = NULL, updated_at = $4 WHERE id = $1",
+                               {id.value, cursor, Millis(position_at), ToUnixMillis(now)}));
+  }
+
+  Result<void> SetSweepCursor(AccountId id, Timestamp cursor, Timestamp now) override {
+    return One(id,
+               db_.Execute("UPDATE accounts SET sweep_cursor = $2, updated_at = $3 WHERE id = $1",
+                           {id.value, ToUnixMillis(cursor), ToUnixMillis(now)}));
+  }
+
+  Result<void> SetLastError(AccountId id, const std::string& error, Timestamp now) override {
+    return One(id, db_.Execute("UPDATE accounts SET last_error = $2, last_error_at = $3, "
+                               "updated_at = $4 WHERE id = $1",
+                               {id.value, BoundError(error),
+                                error.empty() ? DbValue() : DbValue(ToUnixMillis(now)),
+                                ToUnixMillis(now)}));
+  }
+
+  // One conditional UPDATE: on PostgreSQL a second process blocks on the row lock, then
+  // re-checks the condition against the committed lease and changes nothing.
+  Result<bool> AcquireRefreshLease(AccountId id, const std::string& owner, Timestamp until,
+                                   Timestamp now) override {
+    if (owner.empty()) {
+      return Fail(ErrorCode::kInvalidArgument, "a refresh lease needs an owner");
+    }
+    auto n = db_.Execute(
+        "UPDATE accounts SET refresh_lease_owner = $2, refresh_lease_expires_at = $3 "
+        "WHERE id = $1 AND (refresh_lease_owner IS NULL OR refresh_lease_expires_at <= $4 OR "
+        "refresh_lease_owner = $2)",
+        {id.value, owner, ToUnixMillis(until), ToUnixMillis(now)});
+    if (!n) return Fail(n.error());
+    if (*n > 0) return true;
+    auto exists = db_.Query("SELECT 1 FROM accounts WHERE id = $1", {id.value});
+    if (!exists) return Fail(exists.error());
+    if (exists->empty()) return Fail(ErrorCode::kNotFound, fmt::format("no account {}", id.value));
+    return false;
+  }
+
+  // Releasing a lease held by someone else (ours expired and was taken) changes nothing.
+  Result<void> ReleaseRefreshLease(AccountId id, const std::string& owner) override {
+    auto n = db_.Execute(
+        "UPDATE accounts SET refresh_lease_owner = NULL, refresh_lease_expires_at = NULL "
+        "WHERE id = $1 AND refresh_lease_owner = $2",
+        {id.value, owner});
+    if (!n) return Fail(n.error());
+    return Ok();
+  }
+
  private:
   DbValue Seal(AccountId id, std::string_view field, const Secret<>& value) const {
     if (value.empty()) return DbValue();
@@ -142,6 +230,12 @@ class SqlAccountRepository final : public AccountRepository {
     a.journal_cursor = rows.Text(r, 16);
     a.created_at = FromUnixMillis(rows.Int(r, 17));
     a.updated_at = FromUnixMillis(rows.Int(r, 18));
+    a.seller_id = rows.Text(r, 19);
+    if (auto v = rows.OptInt(r, 20)) a.journal_position_at = FromUnixMillis(*v);
+    if (auto v = rows.OptInt(r, 21)) a.last_journal_read_at = FromUnixMillis(*v);
+    if (auto v = rows.OptInt(r, 22)) a.sweep_cursor = FromUnixMillis(*v);
+    a.last_error = rows.Text(r, 23);
+    if (auto v = rows.OptInt(r, 24)) a.last_error_at = FromUnixMillis(*v);
     return a;
   }
 

@@ -98,11 +98,16 @@ class SqlJobRepository final : public JobRepository {
       params.emplace_back(kind);
       in += fmt::format("{}${}", in.empty() ? "" : ", ", params.size());
     }
+    // Jobs of an account waiting for re-authorization (or disabled) are paused: they stay
+    // queued, untouched (no attempt spent), until the account is active again.
     auto rows = db_.Query(
         fmt::format("UPDATE jobs SET state = 'running', lease_owner = $1, lease_expires_at = $2, "
                     "attempts = attempts + 1, updated_at = $3 "
                     "WHERE id IN (SELECT id FROM jobs{} WHERE state = 'queued' AND run_at <= $3 "
-                    "AND kind IN ({}) ORDER BY priority, run_at, id LIMIT $4{}) RETURNING {}",
+                    "AND kind IN ({}) AND (account_id IS NULL OR NOT EXISTS (SELECT 1 FROM "
+                    "accounts a WHERE a.id = jobs.account_id AND a.state IN "
+                    "('needs_reauthorization', 'disabled'))) "
+                    "ORDER BY priority, run_at, id LIMIT $4{}) RETURNING {}",
                     // SQLite without statistics prefers the (state, kind) index and then sorts
                     // every queued job; the claim index reads the first due ones in order.
                     db_.dialect() == Dialect::kSqlite ? " INDEXED BY jobs_ready" : "", in,
@@ -219,6 +224,14 @@ class SqlJobRepository final : public JobRepository {
                      rows->Int(r, 2)});
     }
     return out;
+  }
+
+  Result<bool> HasActive(const std::string& unique_key) override {
+    auto rows = db_.Query(
+        "SELECT 1 FROM jobs WHERE unique_key = $1 AND state IN ('queued', 'running') LIMIT 1",
+        {unique_key});
+    if (!rows) return ::nadajnik::Fail(rows.error());
+    return !rows->empty();
   }
 
   Result<std::int64_t> PruneDone(Timestamp before) override {

@@ -132,6 +132,15 @@ std::string EncodeOrderDetails(const Order& o) {
     const auto& p = *o.payment;
     root["payment"] = EncodePaymentLike(p.type, p.remote_id, p.provider, p.paid, p.finished_at);
   }
+  // Line items live in order_items; what only some of them carry is kept here, by line item id.
+  json::object item_discounts;
+  for (const auto& item : o.items) {
+    if (item.discounts.empty()) continue;
+    json::array types;
+    for (const auto& d : item.discounts) types.emplace_back(d);
+    item_discounts[item.id.value] = std::move(types);
+  }
+  if (!item_discounts.empty()) root["itemDiscounts"] = std::move(item_discounts);
   return json::serialize(root);
 }
 
@@ -199,6 +208,17 @@ Result<void> DecodeOrderDetails(std::string_view text, Order& o) {
       Surcharge surcharge;
       decode_payment(s.get_object(), surcharge);
       o.surcharges.push_back(std::move(surcharge));
+    }
+  }
+  // Discounts annotate the line items already in `o.items` (none when a list skips them).
+  if (const auto* discounts = Obj(root, "itemDiscounts")) {
+    for (auto& item : o.items) {
+      auto it = discounts->find(item.id.value);
+      if (it == discounts->end() || !it->value().is_array()) continue;
+      item.discounts.clear();
+      for (const auto& d : it->value().get_array()) {
+        if (d.is_string()) item.discounts.emplace_back(d.get_string());
+      }
     }
   }
   return Ok();

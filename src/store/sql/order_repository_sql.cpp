@@ -16,7 +16,8 @@ constexpr std::string_view kOrderColumns =
     "id, account_id, checkout_form_id, revision, marketplace, currency, checkout_status, "
     "fulfillment_status, fulfillment_provider, local_status_id, buyer_note, seller_note, "
     "total_minor, bought_at, remote_updated_at, imported_at, updated_at, needs_attention, "
-    "attention_reason, details_json";
+    "attention_reason, details_json, merged_into_order_id";
+constexpr std::size_t kDetailsColumn = 19;
 
 // Orders list newest first; bought_at falls back to Allegro's updatedAt so it is never NULL.
 Timestamp SortTime(const Order& o) { return o.bought_at.value_or(o.remote_updated_at); }
@@ -25,7 +26,9 @@ std::string_view ProviderName(domain::FulfillmentProvider p) {
   return p == domain::FulfillmentProvider::kAllegro ? "ALLEGRO" : "SELLER";
 }
 
-Result<Order> ReadOrder(const DbRows& rows, std::size_t r) {
+// The columns of one row; the details (JSON) are decoded by the caller, once the line items
+// they annotate are loaded.
+Result<Order> ReadOrderRow(const DbRows& rows, std::size_t r) {
   Order o;
   o.id = OrderId(rows.Int(r, 0));
   o.account_id = AccountId(rows.Int(r, 1));
@@ -50,7 +53,7 @@ Result<Order> ReadOrder(const DbRows& rows, std::size_t r) {
   o.updated_at = FromUnixMillis(rows.Int(r, 16));
   o.needs_attention = rows.Bool(r, 17);
   o.attention_reason = rows.Text(r, 18);
-  NADAJNIK_TRY(DecodeOrderDetails(rows.Text(r, 19), o));
+  if (auto v = rows.OptInt(r, 20)) o.merged_into = OrderId(*v);
   return o;
 }
 
@@ -231,7 +234,8 @@ class SqlOrderRepository final : public OrderRepository {
     std::vector<Order> out;
     out.reserve(rows->size());
     for (std::size_t r = 0; r < rows->size(); ++r) {
-      NADAJNIK_ASSIGN_OR_RETURN(Order o, ReadOrder(*rows, r));
+      NADAJNIK_ASSIGN_OR_RETURN(Order o, ReadOrderRow(*rows, r));
+      NADAJNIK_TRY(DecodeOrderDetails(rows->Text(r, kDetailsColumn), o));
       out.push_back(std::move(o));
     }
     return out;
@@ -264,9 +268,66 @@ class SqlOrderRepository final : public OrderRepository {
     return Ok();
   }
 
+  Result<void> MarkMerged(OrderId id, OrderId into, Timestamp now) override {
+    if (id == into) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  fmt::format("order {} cannot be merged into itself", id.value));
+    }
+    auto rows =
+        db_.Query("SELECT id, account_id FROM orders WHERE id IN ($1, $2)", {id.value, into.value});
+    if (!rows) return Fail(rows.error());
+    std::optional<std::int64_t> from_account, into_account;
+    for (std::size_t r = 0; r < rows->size(); ++r) {
+      (rows->Int(r, 0) == id.value ? from_account : into_account) = rows->Int(r, 1);
+    }
+    if (!from_account) return Fail(ErrorCode::kNotFound, fmt::format("no order {}", id.value));
+    if (!into_account) return Fail(ErrorCode::kNotFound, fmt::format("no order {}", into.value));
+    if (*from_account != *into_account) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  fmt::format("order {} cannot be merged into order {} of another account",
+                              id.value, into.value));
+    }
+    auto n =
+        db_.Execute("UPDATE orders SET merged_into_order_id = $2, updated_at = $3 WHERE id = $1",
+                    {id.value, into.value, ToUnixMillis(now)});
+    if (!n) return Fail(n.error());
+    return Ok();
+  }
+
+  Result<std::vector<StoredRevision>> StoredRevisions(
+      AccountId account, const std::vector<CheckoutFormId>& ids) override {
+    std::vector<StoredRevision> out;
+    // Chunks padded to a few fixed sizes (repeating the last id) so the prepared-statement
+    // cache holds a handful of statements, not one per list length.
+    constexpr std::size_t kChunk = 128;
+    for (std::size_t begin = 0; begin < ids.size(); begin += kChunk) {
+      const std::size_t count = std::min(kChunk, ids.size() - begin);
+      std::size_t padded = 8;
+      while (padded < count) padded *= 2;
+      DbParams params{account.value};
+      std::string in;
+      for (std::size_t i = 0; i < padded; ++i) {
+        params.emplace_back(ids[begin + std::min(i, count - 1)].value);
+        in += fmt::format("{}${}", i == 0 ? "" : ", ", params.size());
+      }
+      auto rows = db_.Query(fmt::format("SELECT checkout_form_id, revision, remote_updated_at "
+                                        "FROM orders WHERE account_id = $1 AND "
+                                        "checkout_form_id IN ({})",
+                                        in),
+                            params);
+      if (!rows) return Fail(rows.error());
+      for (std::size_t r = 0; r < rows->size(); ++r) {
+        out.push_back(
+            {CheckoutFormId(rows->Text(r, 0)), rows->Text(r, 1), FromUnixMillis(rows->Int(r, 2))});
+      }
+    }
+    return out;
+  }
+
  private:
   static std::string Where(const OrderFilter& f, DbParams& params) {
-    std::string where = "1 = 1";
+    // An order merged into another lives on as that one: lists never show it.
+    std::string where = "merged_into_order_id IS NULL";
     auto add = [&](std::string_view column_op, DbValue v) {
       params.push_back(std::move(v));
       where += fmt::format(" AND {} ${}", column_op, params.size());
@@ -342,8 +403,9 @@ class SqlOrderRepository final : public OrderRepository {
     auto rows = db_.Query(sql, params);
     if (!rows) return Fail(rows.error());
     if (rows->empty()) return std::optional<Order>{};
-    NADAJNIK_ASSIGN_OR_RETURN(Order o, ReadOrder(*rows, 0));
+    NADAJNIK_ASSIGN_OR_RETURN(Order o, ReadOrderRow(*rows, 0));
     NADAJNIK_TRY(LoadItems(o));
+    NADAJNIK_TRY(DecodeOrderDetails(rows->Text(0, kDetailsColumn), o));
     return std::optional<Order>{std::move(o)};
   }
 
@@ -365,6 +427,16 @@ class SqlStatusRepository final : public StatusRepository {
                      rows->Text(r, 3)});
     }
     return out;
+  }
+
+  Result<std::optional<domain::LocalStatus>> FindByName(const std::string& name) override {
+    auto rows =
+        db_.Query("SELECT id, name, position, color FROM order_statuses WHERE name = $1", {name});
+    if (!rows) return Fail(rows.error());
+    if (rows->empty()) return std::optional<domain::LocalStatus>{};
+    return std::optional<domain::LocalStatus>{
+        domain::LocalStatus{StatusId(rows->Int(0, 0)), rows->Text(0, 1),
+                            static_cast<int>(rows->Int(0, 2)), rows->Text(0, 3)}};
   }
 
  private:

@@ -25,5 +25,10 @@ std::unique_ptr<SessionRepository> MakeSessionRepository(DbConnection& db);
 std::unique_ptr<ApiTokenRepository> MakeApiTokenRepository(DbConnection& db);
 std::unique_ptr<LoginFailureRepository> MakeLoginFailureRepository(DbConnection& db);
 std::unique_ptr<JobRepository> MakeJobRepository(DbConnection& db);
+std::unique_ptr<StatusMappingRepository> MakeStatusMappingRepository(DbConnection& db);
+std::unique_ptr<IntegrityIncidentRepository> MakeIntegrityIncidentRepository(DbConnection& db);
+std::unique_ptr<ImportFailureRepository> MakeImportFailureRepository(DbConnection& db);
+std::unique_ptr<OAuthStateRepository> MakeOAuthStateRepository(DbConnection& db,
+                                                               const security::SecretBox& secrets);
 
 }  // namespace nadajnik::store::sql

@@ -53,6 +53,18 @@ class SqlUnitOfWork final : public UnitOfWork {
   JobRepository& jobs() override {
     return Lazy(jobs_, [&] { return sql::MakeJobRepository(db_); });
   }
+  StatusMappingRepository& status_mappings() override {
+    return Lazy(status_mappings_, [&] { return sql::MakeStatusMappingRepository(db_); });
+  }
+  IntegrityIncidentRepository& incidents() override {
+    return Lazy(incidents_, [&] { return sql::MakeIntegrityIncidentRepository(db_); });
+  }
+  ImportFailureRepository& import_failures() override {
+    return Lazy(import_failures_, [&] { return sql::MakeImportFailureRepository(db_); });
+  }
+  OAuthStateRepository& oauth_states() override {
+    return Lazy(oauth_states_, [&] { return sql::MakeOAuthStateRepository(db_, secrets_); });
+  }
 
  private:
   DbConnection& db_;
@@ -67,6 +79,10 @@ class SqlUnitOfWork final : public UnitOfWork {
   std::unique_ptr<ApiTokenRepository> api_tokens_;
   std::unique_ptr<LoginFailureRepository> login_failures_;
   std::unique_ptr<JobRepository> jobs_;
+  std::unique_ptr<StatusMappingRepository> status_mappings_;
+  std::unique_ptr<IntegrityIncidentRepository> incidents_;
+  std::unique_ptr<ImportFailureRepository> import_failures_;
+  std::unique_ptr<OAuthStateRepository> oauth_states_;
 };
 
 class SqlStore final : public Store {

@@ -1,0 +1,29 @@
+// Command-line plumbing shared by main.cpp and the command groups: the flags every command takes
+// (--config, --data-dir, --database, --log-format, --log-level) and opening the runtime from them.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "app/runtime.hpp"
+
+namespace nadajnik::app {
+
+struct GlobalFlags {
+  std::string config_file;
+  std::map<std::string, std::string> overrides;  // config key -> value
+};
+
+void AddGlobalFlags(CLI::App& cmd, GlobalFlags& g);
+Result<Config> Load(const GlobalFlags& g);
+Result<std::unique_ptr<Runtime>> Open(const GlobalFlags& g);
+
+// accounts add|list|authorize, import, orders list|set-status. The chosen command's work is
+// stored in `action` (run by main after parsing).
+void AddMarketplaceCommands(CLI::App& cli, GlobalFlags& g, std::function<Result<int>()>& action);
+
+}  // namespace nadajnik::app

@@ -1,0 +1,141 @@
+#include "services/account_service.hpp"
+
+#include <fmt/format.h>
+
+#include "core/text.hpp"
+
+namespace nadajnik::services {
+
+namespace {
+
+std::string CheckUrl(std::string_view what, const std::string& url) {
+  if (url.empty()) return fmt::format("{} is required", what);
+  if (!url.starts_with("https://") && !url.starts_with("http://")) {
+    return fmt::format("{} must start with https:// (or http:// for a local sandbox)", what);
+  }
+  if (url.find_first_of(" ?#\t\r\n") != std::string::npos || url.size() > 500) {
+    return fmt::format("{} must be a base URL without spaces, query or fragment", what);
+  }
+  return {};
+}
+
+std::string TrimSlash(std::string s) {
+  while (!s.empty() && s.back() == '/') s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+AccountService::AccountService(store::Store& store, const Clock& clock, EnvironmentUrls urls)
+    : store_(store), clock_(clock), urls_(std::move(urls)) {}
+
+Result<AccountId> AccountService::Add(const NewAccount& in) {
+  std::vector<std::string> problems;
+  domain::MarketplaceAccount a;
+  auto alias = domain::NormalizeAlias(in.alias);
+  if (!alias) {
+    problems.push_back(alias.error().message);
+  } else {
+    a.alias = *alias;
+  }
+  a.name = in.name;
+  if (a.name.empty() || a.name.size() > 100 || !IsValidUtf8(a.name)) {
+    problems.push_back("name is required (at most 100 characters)");
+  }
+  a.login = TruncateUtf8(in.login, 100);
+  a.client_id = in.client_id;
+  if (a.client_id.empty() || a.client_id.size() > 200) {
+    problems.push_back("client id is required (from apps.developer.allegro.pl)");
+  }
+  if (in.client_secret.empty() || in.client_secret.size() > 500) {
+    problems.push_back("client secret is required");
+  }
+  a.client_secret = Secret<>(in.client_secret);
+  std::string env = in.environment;
+  if (env.empty()) env = in.auth_url.empty() && in.api_url.empty() ? "production" : "custom";
+  auto parsed = domain::ParseAccountEnvironment(env);
+  if (!parsed) {
+    problems.push_back(fmt::format("environment '{}' is unknown: use production, sandbox or custom",
+                                   TruncateUtf8(env, 32)));
+  } else {
+    a.environment = *parsed;
+    switch (*parsed) {
+      case domain::AccountEnvironment::kProduction:
+        a.auth_base_url = in.auth_url.empty() ? urls_.production_auth_url : in.auth_url;
+        a.api_base_url = in.api_url.empty() ? urls_.production_api_url : in.api_url;
+        break;
+      case domain::AccountEnvironment::kSandbox:
+        a.auth_base_url = in.auth_url.empty() ? urls_.sandbox_auth_url : in.auth_url;
+        a.api_base_url = in.api_url.empty() ? urls_.sandbox_api_url : in.api_url;
+        break;
+      case domain::AccountEnvironment::kCustom:
+        a.auth_base_url = in.auth_url;
+        a.api_base_url = in.api_url;
+        break;
+    }
+    a.auth_base_url = TrimSlash(a.auth_base_url);
+    a.api_base_url = TrimSlash(a.api_base_url);
+    for (auto [what, url] : {std::pair<std::string_view, const std::string*>{"auth URL", &a.auth_base_url},
+                             {"API URL", &a.api_base_url}}) {
+      if (auto problem = CheckUrl(what, *url); !problem.empty()) problems.push_back(problem);
+    }
+  }
+  if (!problems.empty()) {
+    std::string message;
+    for (const auto& p : problems) message += (message.empty() ? "" : "; ") + p;
+    return Fail(ErrorCode::kInvalidArgument, message);
+  }
+  a.state = domain::AccountState::kNew;
+  const Timestamp now = clock_.Now();
+  return store_.InTransaction([&](store::UnitOfWork& uow) -> Result<AccountId> {
+    NADAJNIK_ASSIGN_OR_RETURN(auto existing, uow.accounts().FindByAlias(a.alias));
+    if (existing) {
+      return Fail(ErrorCode::kAlreadyExists,
+                  fmt::format("alias {} is taken by account '{}': choose another two letters",
+                              a.alias, existing->name));
+    }
+    return uow.accounts().Create(a, now);
+  });
+}
+
+Result<domain::MarketplaceAccount> AccountService::Find(const std::string& key) {
+  NADAJNIK_ASSIGN_OR_RETURN(auto found, store_.Read([&](store::UnitOfWork& uow)
+                                                        -> Result<std::optional<domain::MarketplaceAccount>> {
+    auto alias = domain::NormalizeAlias(key);
+    if (alias) {
+      NADAJNIK_ASSIGN_OR_RETURN(auto a, uow.accounts().FindByAlias(*alias));
+      if (a) return a;
+    }
+    if (!key.empty() && key.size() < 19 &&
+        key.find_first_not_of("0123456789") == std::string::npos) {
+      return uow.accounts().Get(AccountId(std::stoll(key)));
+    }
+    return std::optional<domain::MarketplaceAccount>();
+  }));
+  if (!found) {
+    return Fail(ErrorCode::kNotFound,
+                fmt::format("no account '{}' (use its two-letter alias; `nadajnik accounts list`)",
+                            TruncateUtf8(key, 32)));
+  }
+  return std::move(*found);
+}
+
+Result<std::vector<AccountHealth>> AccountService::List() {
+  return store_.Read([&](store::UnitOfWork& uow) -> Result<std::vector<AccountHealth>> {
+    NADAJNIK_ASSIGN_OR_RETURN(auto accounts, uow.accounts().List());
+    std::vector<AccountHealth> out;
+    for (auto& a : accounts) {
+      AccountHealth h;
+      NADAJNIK_ASSIGN_OR_RETURN(h.incidents, uow.incidents().Count(a.id));
+      NADAJNIK_ASSIGN_OR_RETURN(h.failed_orders, uow.import_failures().CountOpen(a.id));
+      a.client_secret = Secret<>();
+      a.access_token = Secret<>();
+      a.refresh_token = Secret<>();
+      h.account = std::move(a);
+      out.push_back(std::move(h));
+    }
+    return out;
+  });
+}
+
+}  // namespace nadajnik::services

@@ -1,0 +1,58 @@
+// AccountService: adding and listing the seller's marketplace accounts, and their health.
+//
+// Add() validates everything before anything is stored (alias: two letters or digits, unique;
+// name; client id and secret; auth and REST URLs, from the environment's preset or custom, never
+// constants here) and names each problem. Secrets are encrypted by the repository. Health joins
+// what a seller needs to see per account: state with reason and time, journal position and lag,
+// integrity incidents, orders that failed to import, the last error. Thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "domain/account.hpp"
+#include "store/store.hpp"
+
+namespace nadajnik::services {
+
+struct EnvironmentUrls {
+  std::string production_auth_url;
+  std::string production_api_url;
+  std::string sandbox_auth_url;
+  std::string sandbox_api_url;
+};
+
+struct NewAccount {
+  std::string alias;
+  std::string name;
+  std::string login;
+  std::string environment;  // production | sandbox | custom ("" = custom when URLs are given)
+  std::string auth_url;
+  std::string api_url;
+  std::string client_id;
+  std::string client_secret;
+};
+
+struct AccountHealth {
+  domain::MarketplaceAccount account;  // secrets blanked
+  std::int64_t incidents = 0;
+  std::int64_t failed_orders = 0;
+};
+
+class AccountService {
+ public:
+  AccountService(store::Store& store, const Clock& clock, EnvironmentUrls urls);
+  Result<AccountId> Add(const NewAccount& account);
+  Result<domain::MarketplaceAccount> Find(const std::string& alias_or_id);
+  Result<std::vector<AccountHealth>> List();
+
+ private:
+  store::Store& store_;
+  const Clock& clock_;
+  EnvironmentUrls urls_;
+};
+
+}  // namespace nadajnik::services

@@ -341,6 +341,16 @@ const std::vector<KeySpec>& Specs() {
           "allegro.timeout_seconds", [](Config& c) -> int& { return c.allegro.timeout_seconds; },
           1, 600, "Seconds one call to Allegro may take"),
       IntKey(
+          "allegro.rate_limit_pause_seconds",
+          [](Config& c) -> int& { return c.allegro.rate_limit_pause_seconds; }, 1, 3600,
+          "Seconds every call for a client id waits after Allegro answered 429 without "
+          "Retry-After (Allegro blocks the client id for about a minute)"),
+      IntKey(
+          "allegro.sweep_grace_seconds",
+          [](Config& c) -> int& { return c.allegro.sweep_grace_seconds; }, 0, 86400,
+          "Seconds the reconciliation sweep stays behind the journal, so that it only reports "
+          "orders the journal really missed"),
+      IntKey(
           "auth.session_ttl_minutes", [](Config& c) -> int& { return c.auth.session_ttl_minutes; },
           5, 43200, "Minutes a panel session lasts after sign-in"),
       IntKey(

@@ -57,6 +57,8 @@ struct Config {
     int sweep_interval_seconds = 300;
     int backfill_days = 30;
     int timeout_seconds = 30;
+    int rate_limit_pause_seconds = 60;  // after a 429 without Retry-After (Allegro: ~1 minute)
+    int sweep_grace_seconds = 120;      // the sweep leaves the newest changes to the journal
   } allegro;
   struct Auth {
     int session_ttl_minutes = 720;

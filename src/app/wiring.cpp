@@ -82,6 +82,7 @@ std::unique_ptr<MarketplaceParts> MakeMarketplace(Runtime& rt) {
   parts->http = net::MakeCurlHttpClient(http_options);
   marketplace::allegro::BudgetOptions budget;
   budget.requests_per_minute = c.requests_per_minute;
+  budget.default_block = std::chrono::seconds(c.rate_limit_pause_seconds);
   parts->budgets = std::make_unique<marketplace::allegro::BudgetRegistry>(rt.clock, budget);
   marketplace::allegro::ConnectorOptions options;
   options.lease_owner = ProcessOwner();
@@ -96,6 +97,7 @@ std::unique_ptr<MarketplaceParts> MakeMarketplace(Runtime& rt) {
                                 c.sandbox_api_url});
   services::ImportOptions import_options;
   import_options.backfill_days = c.backfill_days;
+  import_options.sweep_grace = std::chrono::seconds(c.sweep_grace_seconds);
   parts->importer = std::make_unique<services::OrderImporter>(*rt.store, rt.clock, import_options);
   MarketplaceParts* raw = parts.get();
   parts->status_sync = std::make_unique<services::StatusSync>(*rt.store, rt.clock, [raw] {

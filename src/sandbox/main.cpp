@@ -42,6 +42,12 @@ int main(int argc, char** argv) {
                  "Request budget per client id before 429 (Allegro: 9000)")
       ->default_val(config.allegro.requests_per_minute)
       ->check(CLI::Range(1, 10000000));
+  long long block_seconds = config.allegro.rate_limit_block.count();
+  cli.add_option("--block-seconds", block_seconds,
+                 "How long a client id over its budget gets 429 (Allegro: about a minute); each "
+                 "call during the block extends it by a sixth of this")
+      ->default_val(block_seconds)
+      ->check(CLI::Range(1LL, 86400LL));
   std::string scenario_help = "Switch a scenario on (repeatable; also POST /__sandbox/scenarios):";
   for (const auto& s : sandbox::allegro::Scenarios()) {
     scenario_help += "\n  " + std::string(s.name) + ": " + std::string(s.description);
@@ -49,6 +55,7 @@ int main(int argc, char** argv) {
   cli.add_option("--scenario", config.allegro.scenarios, scenario_help);
   CLI11_PARSE(cli, argc, argv);
   config.allegro.access_token_ttl = std::chrono::seconds(token_ttl);
+  config.allegro.rate_limit_block = std::chrono::seconds(block_seconds);
   if (auto valid = sandbox::ValidateScenarios(config.allegro.scenarios); !valid) {
     std::cerr << "nadajnik-sandbox: " << valid.error().message << "\n";
     return 2;

@@ -200,7 +200,10 @@ class AllegroConnector final : public MarketplaceConnector {
                     "retried";
         e.details = r.Header("trace-id").value_or("");
         e.retryable = true;
-        e.retry_after = retry_after.value_or(std::chrono::seconds(60));
+        const auto blocked_until = budget_.usage().blocked_until;
+        e.retry_after = blocked_until ? std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            *blocked_until - env_.clock.Now())
+                                      : retry_after.value_or(std::chrono::seconds(60));
         return Fail(std::move(e));
       }
       if (r.status >= 500 && idempotent && ++failures <= 2) {

@@ -157,10 +157,11 @@ Unexpected Missing(std::string_view path) { return Invalid(path, "required but m
 // Body text as stored next to a form: valid UTF-8 (a stray byte becomes U+FFFD, which a text
 // column accepts), at most 256 KiB, cut on a character boundary.
 std::string BoundRawJson(std::string_view body) {
-  const bool clean = IsValidUtf8(body.substr(0, kMaxRawJsonBytes + 4)) &&
-                     body.substr(0, kMaxRawJsonBytes + 4).find('\0') == std::string_view::npos;
+  // A few bytes past the bound are enough to cut on a character boundary.
   const std::string_view head = body.substr(0, kMaxRawJsonBytes + 4);
-  if (clean) return TruncateUtf8(head, kMaxRawJsonBytes);
+  if (IsValidUtf8(head) && head.find('\0') == std::string_view::npos) {
+    return TruncateUtf8(head, kMaxRawJsonBytes);
+  }
   return TruncateUtf8(Sanitize(head, kReplacementChar, false), kMaxRawJsonBytes);
 }
 
@@ -867,10 +868,28 @@ bool IsTokenChar(char c) {
          c == '_' || c == '-' || c == '~' || c == '+' || c == '/' || c == '=';
 }
 
-// Replaces every run of token characters of 24 or more (a JWT, a refresh token, a long hex or
-// base64 string) by "[redacted]": English words in error messages are shorter.
+bool IsUuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    if (dash ? c != '-' : !hex) return false;
+  }
+  return true;
+}
+
+// Does this run of token characters look like a secret? Access and refresh tokens are long
+// base64/hex strings (JWTs start with "eyJ"); Allegro's own words are not: exception names
+// ("CheckoutFormNotFoundException") carry no digit, and ids in messages are UUIDs.
+bool LooksOpaque(std::string_view run) {
+  if (run.size() < 24 || IsUuid(run)) return false;
+  if (run.size() >= 48 || run.starts_with("eyJ")) return true;
+  return std::any_of(run.begin(), run.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Replaces each opaque-looking run of token characters by "[redacted]".
 std::string RedactOpaque(std::string_view s) {
-  constexpr std::size_t kOpaqueRun = 24;
   std::string out;
   std::size_t i = 0;
   while (i < s.size()) {
@@ -880,11 +899,8 @@ std::string RedactOpaque(std::string_view s) {
     }
     std::size_t j = i;
     while (j < s.size() && IsTokenChar(s[j])) ++j;
-    if (j - i >= kOpaqueRun) {
-      out += "[redacted]";
-    } else {
-      out.append(s.substr(i, j - i));
-    }
+    const std::string_view run = s.substr(i, j - i);
+    out += LooksOpaque(run) ? std::string_view("[redacted]") : run;
     i = j;
   }
   return out;

@@ -109,8 +109,37 @@ Response PostOrderAction(World& world, Request& req) {
     auto body = Body(req);
     const auto seconds = body ? Int(*body, "seconds").value_or(60) : 60;
     r.hidden_until_ms = ToUnixMillis(world.Now()) + seconds * 1000;
+  } else if (action == "corrupt") {
+    // A fault in Allegro's serving, not a change of the order: no event, updatedAt as it was.
+    r.served_corrupt = true;
+  } else if (action == "repair") {
+    // Allegro fixed its serving: nothing changed for the buyer, so no event and no new revision,
+    // but updatedAt moves so that a reconciliation by updatedAt.gte picks the form up again.
+    r.served_corrupt = false;
+    world.TouchUpdatedAt(*order);
+  } else if (action == "fulfillment") {
+    // The seller set the status in Allegro's web panel: what the PUT does, minus `received`
+    // (that lists what the client sent).
+    auto body = Body(req);
+    auto status_it = body ? body->find("status") : nullptr;
+    const bool has_status = body && status_it != body->end() && status_it->value().is_string();
+    const auto revision = req.QueryParam("checkoutForm.revision");
+    auto set = world.SetFulfillmentStatus(
+        *order, has_status ? std::string_view(status_it->value().get_string()) : "",
+        revision ? std::optional<std::string_view>(*revision) : std::nullopt);
+    if (!set && set.error().code == ErrorCode::kConflict) {
+      return Json(409, json::object{{"error",
+                                     "checkoutForm.revision is outdated: fetch the "
+                                     "form and send its current revision"}});
+    }
+    if (!set) {
+      return Bad(has_status
+                     ? set.error().message
+                     : "send {\"status\": S} where S is one of " + SellerFulfillmentStatusList());
+    }
   } else {
-    return Bad("unknown action '" + TruncateUtf8(action, 32) + "': use pay, cancel or hide");
+    return Bad("unknown action '" + TruncateUtf8(action, 32) +
+               "': use pay, cancel, hide, corrupt, repair or fulfillment");
   }
   return Json(200, CheckoutFormJson(world, *order));
 }

@@ -344,20 +344,15 @@ Response PutFulfillment(World& world, Request& req) {
   if (status_it == body->end() || !status_it->value().is_string()) {
     return Validation("status is required", "status");
   }
-  auto status = ParseFulfillmentStatusWire(status_it->value().get_string());
-  if (!status || *status == FulfillmentStatus::kReturned) {
-    return Validation("Invalid or forbidden fulfillment status", "status");
-  }
-  if (auto rev = req.QueryParam("checkoutForm.revision"); rev && *rev != world.Revision(order)) {
+  const auto revision = req.QueryParam("checkoutForm.revision");
+  auto set = world.SetFulfillmentStatus(
+      order, status_it->value().get_string(),
+      revision ? std::optional<std::string_view>(*revision) : std::nullopt);
+  if (!set && set.error().code == ErrorCode::kConflict) {
     return RestError(409, "CONFLICT", "Provided revision is outdated",
                      "Zamówienie zostało zmienione. Odśwież je i spróbuj ponownie.");
   }
-  OrderRecord& r = world.orders[order];
-  if (r.fulfillment != *status) {
-    r.fulfillment = *status;
-    world.Touch(order);
-    world.AppendEvent(order, EventType::kFulfillmentStatusChanged);
-  }
+  if (!set) return Validation("Invalid or forbidden fulfillment status", "status");
   Receive(world, "fulfillment", order, json::serialize(*body));
   Response ok;
   ok.status = 204;
@@ -612,6 +607,10 @@ json::object CheckoutFormJson(const World& world, std::uint32_t order) {
   }
   json::array surcharges;
   for (const auto& s : g.surcharges) surcharges.push_back(PaymentJson(s, r.bought_at_ms, paid));
+  json::object total_to_pay = MoneyJson(g.total_to_pay);
+  // A localized display string where a decimal belongs: still valid JSON and still a string, as
+  // the schema asks, but it breaks a client that parses amounts strictly.
+  if (r.served_corrupt) total_to_pay["amount"] = kCorruptAmount;
   json::object form{
       {"id", g.checkout_form_id},
       {"buyer", std::move(buyer)},
@@ -630,7 +629,7 @@ json::object CheckoutFormJson(const World& world, std::uint32_t order) {
       {"surcharges", std::move(surcharges)},
       {"note", json::object{{"text", ""}}},
       {"marketplace", json::object{{"id", MarketplaceWireId(r.marketplace)}}},
-      {"summary", json::object{{"totalToPay", MoneyJson(g.total_to_pay)}}},
+      {"summary", json::object{{"totalToPay", std::move(total_to_pay)}}},
       {"updatedAt", FormatWireTime(r.updated_at_ms)},
       {"revision", world.Revision(order)}};
   if (!g.message_to_seller.empty()) form["messageToSeller"] = g.message_to_seller;

@@ -83,22 +83,28 @@ bool AcceptsVendorJson(const http::Request& request) {
   return accept && accept->find(kVendorJson) != std::string_view::npos;
 }
 
-// The per-client-id budget. Returns a 429 while the client is over it.
+// The per-client-id budget. Returns a 429 while the client is over it. No Retry-After: Allegro
+// documents none for the global limit (doc 7.3).
 std::optional<http::Response> SpendBudget(World& world, const std::string& client_id) {
   const std::int64_t now = ToUnixMillis(world.Now());
+  const std::int64_t block_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(world.options.rate_limit_block).count();
   RateWindow& w = world.rate[client_id];
   if (w.blocked_until_ms > now) {
-    // Calls during the block make it last longer, as Allegro documents.
-    w.blocked_until_ms = std::max(w.blocked_until_ms, now + 10000);
+    // Calls during the block make it last longer, as Allegro documents: 10 s of a 60 s block.
+    w.blocked_until_ms = std::max(w.blocked_until_ms, now + block_ms / 6);
     return RestError(429, "TooManyRequests", "Too many requests. Client id blocked.",
                      "Zbyt wiele zapytań. Spróbuj ponownie później.");
   }
-  if (now - w.window_start_ms >= 60000) {
+  // A block shorter than the window (tests) must not leave the spent budget behind it.
+  const bool block_over = w.blocked_until_ms > 0;
+  if (block_over || now - w.window_start_ms >= 60000) {
     w.window_start_ms = now;
     w.used = 0;
+    w.blocked_until_ms = 0;
   }
   if (++w.used > world.options.requests_per_minute) {
-    w.blocked_until_ms = now + 60000;
+    w.blocked_until_ms = now + block_ms;
     return RestError(429, "TooManyRequests", "Too many requests. Client id blocked.",
                      "Zbyt wiele zapytań. Spróbuj ponownie później.");
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/enum_names.hpp"
+#include "core/text.hpp"
 #include "sandbox/allegro/generator.hpp"
 
 namespace nadajnik::sandbox::allegro {
@@ -45,6 +46,15 @@ std::string_view FulfillmentStatusWire(FulfillmentStatus s) {
 }
 std::optional<FulfillmentStatus> ParseFulfillmentStatusWire(std::string_view s) {
   return ParseName(kFulfillmentStatuses, s);
+}
+std::string SellerFulfillmentStatusList() {
+  std::string list;
+  for (const auto& [status, name] : kFulfillmentStatuses) {
+    if (status == FulfillmentStatus::kReturned) continue;
+    if (!list.empty()) list += ", ";
+    list += name;
+  }
+  return list;
 }
 std::string_view EventTypeWire(EventType t) { return NameOf(kEventTypes, t); }
 std::optional<EventType> ParseEventTypeWire(std::string_view s) {
@@ -116,9 +126,33 @@ void World::AppendEvent(std::uint32_t order, EventType type) {
 }
 
 void World::Touch(std::uint32_t order) {
+  ++orders[order].version;
+  TouchUpdatedAt(order);
+}
+
+void World::TouchUpdatedAt(std::uint32_t order) {
   OrderRecord& r = orders[order];
-  ++r.version;
   r.updated_at_ms = std::max(r.updated_at_ms + 1, ToUnixMillis(Now()));
+}
+
+Result<void> World::SetFulfillmentStatus(std::uint32_t order, std::string_view status,
+                                         std::optional<std::string_view> revision) {
+  auto parsed = ParseFulfillmentStatusWire(status);
+  if (!parsed || *parsed == FulfillmentStatus::kReturned) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "fulfillment status '" + TruncateUtf8(status, 40) + "' can't be set: use one of " +
+                    SellerFulfillmentStatusList() + " (RETURNED is set by Allegro only)");
+  }
+  if (revision && *revision != Revision(order)) {
+    return Fail(ErrorCode::kConflict, "Provided revision is outdated");
+  }
+  OrderRecord& r = orders[order];
+  if (r.fulfillment != *parsed) {
+    r.fulfillment = *parsed;
+    Touch(order);
+    AppendEvent(order, EventType::kFulfillmentStatusChanged);
+  }
+  return Ok();
 }
 
 std::vector<std::uint32_t> World::CreatePaidOrders(std::uint32_t seller, Marketplace marketplace,

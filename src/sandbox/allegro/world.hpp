@@ -15,10 +15,12 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/result.hpp"
 #include "sandbox/allegro/model.hpp"
 #include "sandbox/allegro/sale_state.hpp"
 
@@ -33,6 +35,9 @@ struct SandboxOptions {
   std::chrono::seconds access_token_ttl{43199};
   std::chrono::seconds refresh_token_ttl{std::chrono::hours(24 * 90)};
   int requests_per_minute = 9000;  // per client id, as in production
+  // How long a client id over its budget is blocked (Allegro: "about one minute"); each call
+  // during the block extends it by a sixth of this, so a short block for tests scales alike.
+  std::chrono::seconds rate_limit_block{60};
   std::vector<std::string> scenarios;
 };
 
@@ -107,6 +112,8 @@ std::string_view CheckoutStatusWire(CheckoutStatus s);
 std::optional<CheckoutStatus> ParseCheckoutStatusWire(std::string_view s);
 std::string_view FulfillmentStatusWire(FulfillmentStatus s);
 std::optional<FulfillmentStatus> ParseFulfillmentStatusWire(std::string_view s);
+// "NEW, PROCESSING, ..., SUSPENDED": every status but RETURNED, which only Allegro sets.
+std::string SellerFulfillmentStatusList();
 
 // One checkout form's mutable part, 56 bytes: keep it small (a million orders fit in ~270 MB).
 struct OrderRecord {
@@ -116,7 +123,10 @@ struct OrderRecord {
   CheckoutStatus status = CheckoutStatus::kBought;
   FulfillmentStatus fulfillment = FulfillmentStatus::kNew;
   bool fulfilled_by_allegro = false;  // One Fulfillment (provider ALLEGRO)
-  std::uint32_t version = 0;          // revision = RevisionHex(seed, index, version)
+  // Served malformed (summary.totalToPay.amount "12,34 zł") until repaired; a serving fault,
+  // not a change of the order, so it has no revision, updatedAt or event of its own.
+  bool served_corrupt = false;
+  std::uint32_t version = 0;  // revision = RevisionHex(seed, index, version)
   std::int64_t bought_at_ms = 0;
   std::int64_t updated_at_ms = 0;
   // A form merged into another after a joint payment answers 404; -1 when not merged.
@@ -165,7 +175,8 @@ struct ReceivedChange {
 };
 
 // Allegro's global limit: requests per minute per client id; past it the client id is blocked
-// for about a minute, and calls during the block make it last longer.
+// for about a minute (SandboxOptions::rate_limit_block), and calls during the block make it last
+// longer. The first call after the block starts a fresh window.
 struct RateWindow {
   std::int64_t window_start_ms = 0;
   int used = 0;
@@ -243,6 +254,16 @@ struct World {
   void AppendEvent(std::uint32_t order, EventType type);
   // Bumps an order's version (a new revision) and its updatedAt.
   void Touch(std::uint32_t order);
+  // Moves updatedAt forward (at least 1 ms) without a new revision.
+  void TouchUpdatedAt(std::uint32_t order);
+  // Sets the fulfilment status as PUT /order/checkout-forms/{id}/fulfillment does (doc 4.1),
+  // whoever asks: the client's PUT or the seller in Allegro's web panel. A changed status gets a
+  // new revision and updatedAt and a FULFILLMENT_STATUS_CHANGED event; the current status
+  // changes nothing. Errors: kInvalidArgument for an unknown status or RETURNED (the message
+  // lists the statuses a seller may set), kConflict when `revision` is given and not current.
+  // Records nothing in `received`: that is the caller's business.
+  Result<void> SetFulfillmentStatus(std::uint32_t order, std::string_view status,
+                                    std::optional<std::string_view> revision);
   GeneratedOrder Materialize(std::uint32_t order) const;
 
  private:

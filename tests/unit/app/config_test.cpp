@@ -184,7 +184,7 @@ TEST_F(ConfigFile, UnknownSectionIsNamed) {
 
   const std::string unrelated = ErrorFor("[smtp]\nhost = \"mail\"\n");
   EXPECT_THAT(unrelated, HasSubstr("unknown section [smtp]"));
-  EXPECT_THAT(unrelated, HasSubstr("[server], [data], [database], [jobs], [log], [auth]"));
+  EXPECT_THAT(unrelated, HasSubstr("[server], [data], [database], [jobs], [log], [allegro], [auth]"));
 }
 
 TEST_F(ConfigFile, SectionWrittenAsAValueIsExplained) {
@@ -480,7 +480,7 @@ TEST(ConfigKeysTable, DescribesEveryKeyOnce) {
         << info.key << ": " << info.type;
     EXPECT_FALSE(info.help.empty()) << info.key;
   }
-  EXPECT_EQ(seen.size(), 20u);
+  EXPECT_EQ(seen.size(), 31u);
   const auto find = [](const std::string& key) {
     for (const ConfigKeyInfo& info : ConfigKeys()) {
       if (info.key == key) return info;

@@ -676,6 +676,13 @@ TEST(AllegroMapping, ABrokenBodyKeepsItsIdRawJsonAndError) {
   RemoteOrder surrogate = MapCheckoutFormBody(R"({"id":"x1","buyer":"\ud800"})", kAccount);
   EXPECT_FALSE(surrogate.order);
 
+  // Whatever came in, what is kept for storage is valid UTF-8 without NUL characters.
+  RemoteOrder garbage = MapCheckoutFormBody(std::string("\xff\0junk\xC5", 7), kAccount);
+  EXPECT_FALSE(garbage.order);
+  EXPECT_TRUE(IsValidUtf8(garbage.raw_json));
+  EXPECT_EQ(garbage.raw_json.find('\0'), std::string::npos);
+  EXPECT_THAT(garbage.raw_json, HasSubstr("junk"));
+
   RemoteOrder empty = MapCheckoutFormBody("", kAccount);
   EXPECT_FALSE(empty.order);
   EXPECT_EQ(empty.raw_json, "");
@@ -856,6 +863,10 @@ TEST(AllegroMapping, DescribesARestErrorBody) {
       DescribeErrorBody(
           R"({"error":"invalid_token","error_description":"Cannot convert access token to JSON"})"),
       "invalid_token: Cannot convert access token to JSON");
+  EXPECT_EQ(DescribeErrorBody(R"({"errors":[{"code":"CheckoutFormNotFoundException",
+      "message":"Checkout form 29738e61-7f6a-11e8-ac45-09db60ede9d6 not found"}]})"),
+            "CheckoutFormNotFoundException: Checkout form 29738e61-7f6a-11e8-ac45-09db60ede9d6 "
+            "not found");
   EXPECT_EQ(DescribeErrorBody(R"({"error":"invalid_scope",
       "error_description":"Invalid scope: allegro:api:shipments:write"})"),
             "invalid_scope: Invalid scope: allegro:api:shipments:write");

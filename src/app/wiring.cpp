@@ -9,6 +9,9 @@
 
 #include <fmt/format.h>
 
+#include <boost/json.hpp>
+#include <tuple>
+
 #include "app/runtime.hpp"
 #include "http/api/api.hpp"
 #include "http/app_context.hpp"
@@ -106,6 +109,51 @@ std::unique_ptr<MarketplaceParts> MakeMarketplace(Runtime& rt) {
   return parts;
 }
 
+// The demo's two sandbox sellers as accounts PL and CZ, authorized afresh on every start (the
+// in-process sandbox forgets its tokens when it stops).
+Result<void> ConnectDemoAccounts(Runtime& rt, sandbox::Sandbox& sandbox) {
+  MarketplaceParts& mp = *rt.marketplace;
+  const std::string base = sandbox.base_url();
+  for (const auto& [alias, login, name] :
+       {std::tuple{"PL", "sprzedawca-pl", "Sklep demo (allegro.pl)"},
+        std::tuple{"CZ", "prodejce-cz", "Obchod demo (allegro.cz)"}}) {
+    AccountId id;
+    auto existing = mp.accounts->Find(alias);
+    if (existing) {
+      id = existing->id;
+    } else {
+      services::NewAccount account;
+      account.alias = alias;
+      account.name = name;
+      account.login = login;
+      account.environment = "custom";
+      account.auth_url = base;
+      account.api_url = base;
+      account.client_id = sandbox.world().options.client_id;
+      account.client_secret = sandbox.world().options.client_secret;
+      NADAJNIK_ASSIGN_OR_RETURN(id, mp.accounts->Add(account));
+    }
+    net::HttpRequest req;
+    req.method = "POST";
+    req.url = base + "/__sandbox/tokens";
+    req.headers = {{"Content-Type", "application/json"}};
+    req.body = fmt::format(R"({{"login":"{}"}})", login);
+    NADAJNIK_ASSIGN_OR_RETURN(auto answer, mp.http->Send(req));
+    boost::system::error_code ec;
+    auto tokens = boost::json::parse(answer.body, ec);
+    const auto* refresh = !ec && tokens.is_object() ? tokens.get_object().if_contains("refresh_token")
+                                                    : nullptr;
+    if (!refresh || !refresh->is_string()) {
+      return Fail(ErrorCode::kInternal, "the demo sandbox gave no refresh token");
+    }
+    NADAJNIK_TRY(mp.authorizer->UseRefreshToken(id, Secret<>(std::string(refresh->get_string()))));
+    const Timestamp now = rt.clock.Now();
+    NADAJNIK_TRY(rt.store->InTransaction(
+        [&](store::UnitOfWork& uow) { return services::ScheduleAccountJobs(uow, id, now); }));
+  }
+  return Ok();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Runtime>> OpenRuntime(const Config& config) {
@@ -156,6 +204,8 @@ Result<int> Serve(Runtime& rt, const ServeOptions& options) {
     // The built-in Allegro sandbox with a few hundred orders for its two sellers (PL and CZ).
     sandbox::SandboxConfig sandbox_config;
     sandbox_config.initial_orders = 300;
+    // Next to the panel's port, so the demo accounts' URLs stay valid from one run to the next.
+    sandbox_config.port = listen.second == 0 ? 0 : static_cast<std::uint16_t>(listen.second + 1);
     demo_sandbox = std::make_unique<sandbox::Sandbox>(sandbox_config);
     NADAJNIK_TRY(demo_sandbox->Start());
   }
@@ -205,6 +255,8 @@ Result<int> Serve(Runtime& rt, const ServeOptions& options) {
                 std::chrono::seconds(30)}});
   mp.wake = [&runner] { runner.Wake(); };
 
+  if (demo_sandbox) NADAJNIK_TRY(ConnectDemoAccounts(rt, *demo_sandbox));
+
   http::ServerOptions server_options;
   server_options.address = listen.first;
   server_options.port = listen.second;
@@ -231,6 +283,7 @@ Result<int> Serve(Runtime& rt, const ServeOptions& options) {
               << "  Allegro:   " << demo_sandbox->base_url()
               << " (built-in sandbox; sellers sprzedawca-pl and prodejce-cz, password "
               << sandbox::kDefaultSellerPassword << ")\n"
+              << "  Accounts:  PL and CZ are connected to it; their orders import by themselves\n"
               << "  Stop with Ctrl+C.\n\n"
               << std::flush;
   }

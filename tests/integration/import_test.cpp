@@ -412,3 +412,82 @@ TEST_F(ImportTest, TheDeviceFlowAuthorizesAnAccountFromTheCommandLine) {
 
 }  // namespace
 }  // namespace nadajnik::testing
+
+namespace nadajnik::testing {
+namespace {
+
+TEST_F(ImportTest, TheStatusMappingIsPerAccountAndALocalOnlyStatusPushesNothing) {
+  sandbox_.Start();
+  AddAccount("PL", "sprzedawca-pl");
+  ASSERT_TRUE(nadajnik_.Start(kFast)) << nadajnik_.Log();
+  auto defaults = Api("GET", "/api/v1/accounts/PL/status-mapping");
+  std::map<std::string, std::string> mapped;
+  for (const auto& m : defaults.at("mappings").as_array()) {
+    mapped[std::string(m.at("localStatus").as_string())] =
+        m.at("fulfillmentStatus").is_null() ? "-"
+                                            : std::string(m.at("fulfillmentStatus").as_string());
+  }
+  EXPECT_EQ(mapped["Nowe"], "-");
+  EXPECT_EQ(mapped["W realizacji"], "PROCESSING");
+  EXPECT_EQ(mapped["Wysłane"], "SENT");
+  auto changed = Api("PUT", "/api/v1/accounts/PL/status-mapping",
+                     R"({"mappings":[{"localStatus":"W realizacji","fulfillmentStatus":null}]})");
+  bool local_only = false;
+  for (const auto& m : changed.at("mappings").as_array()) {
+    if (m.at("localStatus") == "W realizacji") {
+      local_only = m.at("fulfillmentStatus").is_null() && m.at("accountSpecific").as_bool();
+    }
+  }
+  EXPECT_TRUE(local_only) << changed;
+  auto refused =
+      http_.Request("PUT", nadajnik_.Url("/api/v1/accounts/PL/status-mapping"),
+                    {{"Authorization", "Bearer " + Token()}},
+                    R"({"mappings":[{"localStatus":"Wysłane","fulfillmentStatus":"RETURNED"}]})");
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_NE(refused.body.find("RETURNED"), std::string::npos);
+  CreateOrders("sprzedawca-pl", 1);
+  ASSERT_TRUE(Eventually([&] { return OrderCount() == 1; }, 30s)) << nadajnik_.Log();
+  auto set = nadajnik_.Cli({"orders", "set-status", "1", "W realizacji"});
+  ASSERT_EQ(set.exit_code, 0) << set.err;
+  EXPECT_EQ(set.out.find("Allegro gets"), std::string::npos) << set.out;
+  auto jobs = Api("GET", "/api/v1/jobs?kind=allegro.push_status");
+  EXPECT_TRUE(jobs.at("jobs").as_array().empty()) << jobs;
+}
+
+TEST(ImportPostgresTest, TwoInstancesShareTheImportAndImportEachOrderOnce) {
+  NADAJNIK_SKIP_WITHOUT_BACKEND(store::Dialect::kPostgres);
+  TestDatabase db = TestDatabase::Create(store::Dialect::kPostgres);
+  SandboxProcess sandbox;
+  sandbox.Start();
+  NadajnikInstance a(db.options().url);
+  NadajnikInstance b(db.options().url);
+  for (const auto& [alias, login] :
+       {std::pair{"PL", "sprzedawca-pl"}, std::pair{"CZ", "prodejce-cz"}}) {
+    auto r =
+        a.Cli({"accounts", "add", "--alias", alias, "--name", alias, "--auth-url", sandbox.base(),
+               "--api-url", sandbox.base(), "--client-id", kSandboxClientId, "--client-secret",
+               kSandboxClientSecret, "--refresh-token", sandbox.RefreshToken(login)});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  ASSERT_TRUE(a.Start(kFast)) << a.Log();
+  ASSERT_TRUE(b.Start(kFast)) << b.Log();
+  sandbox.Admin("POST", "/__sandbox/orders", R"({"count":1000,"seller":"sprzedawca-pl"})");
+  sandbox.Admin("POST", "/__sandbox/orders", R"({"count":1000,"seller":"prodejce-cz"})");
+  auto conn = db.Connect();
+  auto count = [&](const std::string& sql) {
+    auto rows = conn->Query(sql, {});
+    EXPECT_TRUE(rows) << rows.error().Describe();
+    return rows ? rows->Int(0, 0) : -1;
+  };
+  ASSERT_TRUE(Eventually([&] { return count("SELECT COUNT(*) FROM orders") == 2000; }, 120s))
+      << count("SELECT COUNT(*) FROM orders") << "\n"
+      << a.Log() << b.Log();
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM orders"), 2000);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM order_events WHERE kind = 'imported'"), 2000)
+      << "each order imported once";
+  EXPECT_EQ(count("SELECT COUNT(*) FROM accounts WHERE state <> 'active'"), 0);
+}
+
+}  // namespace
+}  // namespace nadajnik::testing

@@ -171,13 +171,15 @@ Response ListOrders(AppContext& app, Request& req) {
                       "cursor is not one this API gave (use nextCursor of the previous page)", req);
     }
   }
-  filter.text = TruncateUtf8(req.QueryParam("q").value_or(req.QueryParam("text").value_or("")), 200);
+  filter.text =
+      TruncateUtf8(req.QueryParam("q").value_or(req.QueryParam("text").value_or("")), 200);
   auto orders = app.store.Read([&](store::UnitOfWork& uow) { return uow.orders().List(filter); });
   if (!orders) return ErrorJson(orders.error(), req.request_id);
   json::array list;
   for (const auto& o : *orders) list.push_back(OrderJson(o, false));
   json::value next = nullptr;
-  if (static_cast<int>(orders->size()) == filter.limit) next = json::value(EncodeCursor(orders->back()));
+  if (static_cast<int>(orders->size()) == filter.limit)
+    next = json::value(EncodeCursor(orders->back()));
   json::object body{{"orders", std::move(list)}, {"count", orders->size()}, {"nextCursor", next}};
   return Json(200, body);
 }
@@ -211,14 +213,14 @@ Response ChangeStatus(AppContext& app, Request& req, const Principal& p) {
   if (!id) return ApiError(ErrorCode::kNotFound, "no order with that id", req);
   boost::system::error_code ec;
   auto body = json::parse(req.body, ec);
-  const json::value* status = !ec && body.is_object() ? body.get_object().if_contains("status")
-                                                      : nullptr;
+  const json::value* status =
+      !ec && body.is_object() ? body.get_object().if_contains("status") : nullptr;
   if (!status || !(status->is_string() || status->is_int64())) {
     return ApiError(ErrorCode::kInvalidArgument,
                     "send {\"status\": \"W realizacji\"} (a local status name or id)", req);
   }
-  const std::string wanted = status->is_string() ? std::string(status->get_string())
-                                                 : std::to_string(status->get_int64());
+  const std::string wanted =
+      status->is_string() ? std::string(status->get_string()) : std::to_string(status->get_int64());
   auto change = app.status_sync->Change(OrderId(*id), wanted, "api:" + p.name);
   if (!change) return ErrorJson(change.error(), req.request_id);
   return Json(200, StatusChangeJson(*change));
@@ -237,7 +239,8 @@ Response ImportAccount(AppContext& app, Request& req) {
   if (!account) return ErrorJson(account.error(), req.request_id);
   services::ManualImport what;
   boost::system::error_code ec;
-  auto body = json::parse(req.body.empty() ? std::string_view("{}") : std::string_view(req.body), ec);
+  auto body =
+      json::parse(req.body.empty() ? std::string_view("{}") : std::string_view(req.body), ec);
   if (ec || !body.is_object()) {
     return ApiError(ErrorCode::kInvalidArgument, "send {\"days\": 30, \"archived\": false}", req);
   }
@@ -248,12 +251,93 @@ Response ImportAccount(AppContext& app, Request& req) {
     what.days = static_cast<int>(d->get_int64());
   }
   if (auto* a = body.get_object().if_contains("archived")) {
-    if (!a->is_bool()) return ApiError(ErrorCode::kInvalidArgument, "archived must be true or false", req);
+    if (!a->is_bool())
+      return ApiError(ErrorCode::kInvalidArgument, "archived must be true or false", req);
     what.archived = a->get_bool();
   }
   auto report = app.import(account->id, what);
   if (!report) return ErrorJson(report.error(), req.request_id);
   return Json(200, ReportJson(*report));
+}
+
+json::object MappingJson(const domain::MarketplaceAccount& account,
+                         const std::vector<store::StatusMapping>& mappings) {
+  json::array list;
+  for (const auto& m : mappings) {
+    list.push_back(json::object{
+        {"localStatusId", m.local_status_id.value},
+        {"localStatus", m.local_status_name},
+        {"fulfillmentStatus", m.fulfillment
+                                  ? json::value(domain::FulfillmentStatusName(*m.fulfillment))
+                                  : json::value(nullptr)},
+        {"accountSpecific", m.account_specific}});
+  }
+  return json::object{{"account", account.alias}, {"mappings", std::move(list)}};
+}
+
+// GET: the effective mapping of every local status. PUT {"mappings":[{"localStatus": name or id,
+// "fulfillmentStatus": "PROCESSING" or null (the change stays local)}]}: sets those given.
+Response StatusMapping(AppContext& app, Request& req, bool write) {
+  auto account = app.accounts->Find(req.PathParam("id").value_or(""));
+  if (!account) return ErrorJson(account.error(), req.request_id);
+  const AccountId id = account->id;
+  if (write) {
+    boost::system::error_code ec;
+    auto body = json::parse(req.body, ec);
+    const json::value* list =
+        !ec && body.is_object() ? body.get_object().if_contains("mappings") : nullptr;
+    if (!list || !list->is_array()) {
+      return ApiError(ErrorCode::kInvalidArgument,
+                      "send {\"mappings\":[{\"localStatus\":\"Wysłane\",\"fulfillmentStatus\":"
+                      "\"SENT\"}]} (fulfillmentStatus null keeps the change local)",
+                      req);
+    }
+    auto set = app.store.InTransaction([&](store::UnitOfWork& uow) -> Result<void> {
+      NADAJNIK_ASSIGN_OR_RETURN(auto statuses, uow.statuses().List());
+      for (const auto& item : list->get_array()) {
+        const json::value* local =
+            item.is_object() ? item.get_object().if_contains("localStatus") : nullptr;
+        const json::value* remote =
+            item.is_object() ? item.get_object().if_contains("fulfillmentStatus") : nullptr;
+        if (!local || !remote || !(local->is_string() || local->is_int64()) ||
+            !(remote->is_string() || remote->is_null())) {
+          return Fail(ErrorCode::kInvalidArgument,
+                      "each mapping needs localStatus (name or id) and fulfillmentStatus (a "
+                      "status or null)");
+        }
+        const std::string wanted = local->is_string() ? std::string(local->get_string())
+                                                      : std::to_string(local->get_int64());
+        std::optional<StatusId> status;
+        for (const auto& s : statuses) {
+          if (FoldCase(s.name) == FoldCase(wanted) || std::to_string(s.id.value) == wanted) {
+            status = s.id;
+          }
+        }
+        if (!status) {
+          return Fail(ErrorCode::kInvalidArgument,
+                      fmt::format("unknown local status '{}'", TruncateUtf8(wanted, 64)));
+        }
+        std::optional<domain::FulfillmentStatus> fulfillment;
+        if (remote->is_string()) {
+          fulfillment = domain::ParseFulfillmentStatus(remote->get_string());
+          if (!fulfillment || *fulfillment == domain::FulfillmentStatus::kReturned) {
+            return Fail(ErrorCode::kInvalidArgument,
+                        fmt::format("fulfillmentStatus '{}' can't be set by a seller: use NEW, "
+                                    "PROCESSING, READY_FOR_SHIPMENT, READY_FOR_PICKUP, SENT, "
+                                    "PICKED_UP, CANCELLED or SUSPENDED",
+                                    TruncateUtf8(std::string(remote->get_string()), 40)));
+          }
+        }
+        NADAJNIK_TRY(uow.status_mappings().Set(id, *status, fulfillment));
+      }
+      return Ok();
+    });
+    if (!set) return ErrorJson(set.error(), req.request_id);
+  }
+  auto mappings =
+      app.store.Read([&](store::UnitOfWork& uow) { return uow.status_mappings().List(id); });
+  if (!mappings) return ErrorJson(mappings.error(), req.request_id);
+  return Json(200, MappingJson(*account, *mappings));
 }
 
 Response ListStatuses(AppContext& app, Request& req) {
@@ -316,6 +400,14 @@ void RegisterApiRoutes(Router& router, AppContext& app) {
               WithToken(app, false, [&app](Request& req, const Principal&) {
                 return ImportAccount(app, req);
               }));
+  router.Get("/api/v1/accounts/{id}/status-mapping",
+             WithToken(app, false, [&app](Request& req, const Principal&) {
+               return StatusMapping(app, req, false);
+             }));
+  router.Add("PUT", "/api/v1/accounts/{id}/status-mapping",
+             WithToken(app, true, [&app](Request& req, const Principal&) {
+               return StatusMapping(app, req, true);
+             }));
   router.Get("/api/v1/statuses", WithToken(app, false, [&app](Request& req, const Principal&) {
                return ListStatuses(app, req);
              }));

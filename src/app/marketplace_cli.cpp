@@ -30,25 +30,36 @@ void PrintSeller(const domain::MarketplaceAccount& a, const marketplace::SellerP
 
 // The order named by our id or by its checkout form id (of any account).
 Result<domain::Order> FindOrder(Runtime& rt, const std::string& key) {
-  NADAJNIK_ASSIGN_OR_RETURN(auto found, rt.store->Read([&](store::UnitOfWork& uow)
-                                                           -> Result<std::optional<domain::Order>> {
-    if (!key.empty() && key.size() < 19 &&
-        key.find_first_not_of("0123456789") == std::string::npos) {
-      return uow.orders().Get(OrderId(std::stoll(key)));
-    }
-    NADAJNIK_ASSIGN_OR_RETURN(auto accounts, uow.accounts().List());
-    for (const auto& a : accounts) {
-      NADAJNIK_ASSIGN_OR_RETURN(auto o, uow.orders().FindByCheckoutForm(a.id, CheckoutFormId{key}));
-      if (o) return o;
-    }
-    return std::optional<domain::Order>();
-  }));
+  NADAJNIK_ASSIGN_OR_RETURN(
+      auto found,
+      rt.store->Read([&](store::UnitOfWork& uow) -> Result<std::optional<domain::Order>> {
+        if (!key.empty() && key.size() < 19 &&
+            key.find_first_not_of("0123456789") == std::string::npos) {
+          return uow.orders().Get(OrderId(std::stoll(key)));
+        }
+        NADAJNIK_ASSIGN_OR_RETURN(auto accounts, uow.accounts().List());
+        for (const auto& a : accounts) {
+          NADAJNIK_ASSIGN_OR_RETURN(auto o,
+                                    uow.orders().FindByCheckoutForm(a.id, CheckoutFormId{key}));
+          if (o) return o;
+        }
+        return std::optional<domain::Order>();
+      }));
   if (!found) {
     return Fail(ErrorCode::kNotFound,
                 fmt::format("no order '{}' (give its number or its checkout form id)",
                             TruncateUtf8(key, 64)));
   }
   return std::move(*found);
+}
+
+// "-" reads a secret from standard input (one line), so it stays out of `ps` and shell history.
+std::string SecretArgument(const std::string& value) {
+  if (value != "-") return value;
+  std::string line;
+  std::getline(std::cin, line);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
 }
 
 }  // namespace
@@ -65,21 +76,27 @@ void AddMarketplaceCommands(CLI::App& cli, GlobalFlags& g, std::function<Result<
   accounts_add->add_option("--alias", add.alias, "Two letters or digits shown on every order")
       ->required();
   accounts_add->add_option("--name", add.name, "The account's name in Nadajnik")->required();
-  accounts_add->add_option("--login", add.login, "The seller's Allegro login (learnt on authorize)");
+  accounts_add->add_option("--login", add.login,
+                           "The seller's Allegro login (learnt on authorize)");
   accounts_add->add_option("--environment", add.environment,
                            "production, sandbox (Allegro's) or custom (default: custom when URLs "
                            "are given, else production)");
   accounts_add->add_option("--auth-url", add.auth_url, "Allegro's OAuth server base URL");
   accounts_add->add_option("--api-url", add.api_url, "Allegro's REST API base URL");
   accounts_add->add_option("--client-id", add.client_id, "The application's client id")->required();
-  accounts_add->add_option("--client-secret", add.client_secret, "The application's client secret")
+  accounts_add
+      ->add_option("--client-secret", add.client_secret,
+                   "The application's client secret (\"-\" reads it from stdin)")
       ->required();
   accounts_add->add_option("--refresh-token", refresh_token,
-                           "A refresh token from another tool: connects without a browser");
+                           "A refresh token from another tool: connects without a browser "
+                           "(\"-\" reads it from stdin)");
   accounts_add->callback([&] {
     action = [&]() -> Result<int> {
       NADAJNIK_ASSIGN_OR_RETURN(auto rt, Open(g));
       auto& mp = *rt->marketplace;
+      add.client_secret = SecretArgument(add.client_secret);
+      refresh_token = SecretArgument(refresh_token);
       NADAJNIK_ASSIGN_OR_RETURN(AccountId id, mp.accounts->Add(add));
       NADAJNIK_ASSIGN_OR_RETURN(auto account, mp.accounts->Find(std::to_string(id.value)));
       std::cout << fmt::format("account {} added (id {})\n", account.alias, id.value);
@@ -130,13 +147,15 @@ void AddMarketplaceCommands(CLI::App& cli, GlobalFlags& g, std::function<Result<
   AddGlobalFlags(*accounts_authorize, g);
   accounts_authorize->add_option("alias", authorize_alias, "The account's alias")->required();
   accounts_authorize->add_option("--refresh-token", authorize_refresh,
-                                 "Use this refresh token instead of the device flow");
+                                 "Use this refresh token instead of the device flow (\"-\" reads "
+                                 "it from stdin)");
   accounts_authorize->callback([&] {
     action = [&]() -> Result<int> {
       NADAJNIK_ASSIGN_OR_RETURN(auto rt, Open(g));
       auto& mp = *rt->marketplace;
       NADAJNIK_ASSIGN_OR_RETURN(auto account, mp.accounts->Find(authorize_alias));
       if (!authorize_refresh.empty()) {
+        authorize_refresh = SecretArgument(authorize_refresh);
         NADAJNIK_ASSIGN_OR_RETURN(
             auto seller, mp.authorizer->UseRefreshToken(account.id, Secret<>(authorize_refresh)));
         NADAJNIK_TRY(StartImportJobs(*rt, account.id));
@@ -184,125 +203,125 @@ void AddMarketplaceCommands(CLI::App& cli, GlobalFlags& g, std::function<Result<
   import->callback([&] {
     action = [&]() -> Result<int> {
       NADAJNIK_ASSIGN_OR_RETURN(auto rt, Open(g));
-      auto& mp = *rt->marketplace;
-      NADAJNIK_ASSIGN_OR_RETURN(auto account, mp.accounts->Find(import_account));
-      NADAJNIK_ASSIGN_OR_RETURN(auto api, mp.connectors->ForAccount(account.id));
-      NADAJNIK_ASSIGN_OR_RETURN(auto report, mp.importer->Import(account.id, *api, import_what));
-      if (import_json) {
-        std::cout << json::serialize(http::api::ReportJson(report)) << "\n";
-        return 0;
-      }
-      std::cout << fmt::format("{}: {} ({} requests to Allegro)\n", account.alias,
-                               services::DescribeReport(report), report.requests);
-      for (const auto& [id, error] : report.failures) {
-        std::cout << fmt::format("  failed {}: {}\n", id, error);
-      }
-      return 0;
-    };
-  });
+  auto& mp = *rt->marketplace;
+  NADAJNIK_ASSIGN_OR_RETURN(auto account, mp.accounts->Find(import_account));
+  NADAJNIK_ASSIGN_OR_RETURN(auto api, mp.connectors->ForAccount(account.id));
+  NADAJNIK_ASSIGN_OR_RETURN(auto report, mp.importer->Import(account.id, *api, import_what));
+  if (import_json) {
+    std::cout << json::serialize(http::api::ReportJson(report)) << "\n";
+    return 0;
+  }
+  std::cout << fmt::format("{}: {} ({} requests to Allegro)\n", account.alias,
+                           services::DescribeReport(report), report.requests);
+  for (const auto& [id, error] : report.failures) {
+    std::cout << fmt::format("  failed {}: {}\n", id, error);
+  }
+  return 0;
+};
+}  // namespace nadajnik::app
+);
 
-  // ---- orders ---------------------------------------------------------------------------------
-  auto* orders = cli.add_subcommand("orders", "List orders and change their status");
-  orders->require_subcommand(1);
-  static bool orders_json = false;
-  static std::string orders_account;
-  static std::string orders_text;
-  static int orders_limit = 50;
-  auto* orders_list = orders->add_subcommand("list", "List orders, newest first");
-  AddGlobalFlags(*orders_list, g);
-  orders_list->add_flag("--json", orders_json, "JSON, as GET /api/v1/orders");
-  orders_list->add_option("--account", orders_account, "Only this account (alias)");
-  orders_list->add_option("--text", orders_text, "Buyer, login, e-mail or checkout form id");
-  orders_list->add_option("--limit", orders_limit, "How many (default 50)")
-      ->check(CLI::Range(1, 100000));
-  orders_list->callback([&] {
-    action = [&]() -> Result<int> {
-      NADAJNIK_ASSIGN_OR_RETURN(auto rt, Open(g));
-      store::OrderFilter filter;
-      if (!orders_account.empty()) {
-        NADAJNIK_ASSIGN_OR_RETURN(auto a, rt->marketplace->accounts->Find(orders_account));
-        filter.account_id = a.id;
+// ---- orders ---------------------------------------------------------------------------------
+auto* orders = cli.add_subcommand("orders", "List orders and change their status");
+orders->require_subcommand(1);
+static bool orders_json = false;
+static std::string orders_account;
+static std::string orders_text;
+static int orders_limit = 50;
+auto* orders_list = orders->add_subcommand("list", "List orders, newest first");
+AddGlobalFlags(*orders_list, g);
+orders_list->add_flag("--json", orders_json, "JSON, as GET /api/v1/orders");
+orders_list->add_option("--account", orders_account, "Only this account (alias)");
+orders_list->add_option("--text", orders_text, "Buyer, login, e-mail or checkout form id");
+orders_list->add_option("--limit", orders_limit, "How many (default 50)")
+    ->check(CLI::Range(1, 100000));
+orders_list->callback([&] {
+  action = [&]() -> Result<int> {
+    NADAJNIK_ASSIGN_OR_RETURN(auto rt, Open(g));
+    store::OrderFilter filter;
+    if (!orders_account.empty()) {
+      NADAJNIK_ASSIGN_OR_RETURN(auto a, rt->marketplace->accounts->Find(orders_account));
+      filter.account_id = a.id;
+    }
+    filter.text = orders_text;
+    NADAJNIK_ASSIGN_OR_RETURN(auto accounts, rt->store->Read([](store::UnitOfWork& uow) {
+      return uow.accounts().List();
+    }));
+    NADAJNIK_ASSIGN_OR_RETURN(auto statuses, rt->store->Read([](store::UnitOfWork& uow) {
+      return uow.statuses().List();
+    }));
+    auto alias_of = [&](AccountId id) {
+      for (const auto& a : accounts) {
+        if (a.id == id) return a.alias;
       }
-      filter.text = orders_text;
-      NADAJNIK_ASSIGN_OR_RETURN(auto accounts, rt->store->Read([](store::UnitOfWork& uow) {
-        return uow.accounts().List();
-      }));
-      NADAJNIK_ASSIGN_OR_RETURN(auto statuses, rt->store->Read([](store::UnitOfWork& uow) {
-        return uow.statuses().List();
-      }));
-      auto alias_of = [&](AccountId id) {
-        for (const auto& a : accounts) {
-          if (a.id == id) return a.alias;
-        }
-        return std::string();
-      };
-      auto status_of = [&](StatusId id) {
-        for (const auto& s : statuses) {
-          if (s.id == id) return s.name;
-        }
-        return std::string();
-      };
-      json::array out;
-      int left = orders_limit;
-      if (!orders_json) {
-        std::cout << fmt::format("{:>8} {:<3} {:<36} {:<10} {:<18} {:<21} {:>12} {:<3} {}\n",
-                                 "ID", "AC", "CHECKOUT FORM", "MARKET", "STATUS", "ALLEGRO",
-                                 "TOTAL", "CUR", "BUYER");
-      }
-      while (left > 0) {
-        filter.limit = std::min(left, 500);
-        NADAJNIK_ASSIGN_OR_RETURN(auto page, rt->store->Read([&](store::UnitOfWork& uow) {
-          return uow.orders().List(filter);
-        }));
-        for (const auto& o : page) {
-          if (orders_json) {
-            out.push_back(
-                http::api::OrderJson(o, false, alias_of(o.account_id), status_of(o.local_status_id)));
-            continue;
-          }
-          std::cout << fmt::format("{:>8} {:<3} {:<36} {:<10} {:<18} {:<21} {:>12} {:<3} {}\n",
-                                   o.id.value, alias_of(o.account_id), o.checkout_form_id.value,
-                                   domain::MarketplaceId(o.marketplace),
-                                   TruncateUtf8(status_of(o.local_status_id), 18),
-                                   domain::CheckoutStatusName(o.checkout_status),
-                                   o.total.AmountString(), o.total.currency.code(),
-                                   TruncateUtf8(o.buyer.login, 40));
-        }
-        left -= static_cast<int>(page.size());
-        if (static_cast<int>(page.size()) < filter.limit) break;
-        filter.after = std::make_pair(page.back().bought_at.value_or(Timestamp{}), page.back().id);
-      }
-      if (orders_json) {
-        std::cout << json::serialize(json::object{{"orders", std::move(out)}}) << "\n";
-      }
-      return 0;
+      return std::string();
     };
-  });
+    auto status_of = [&](StatusId id) {
+      for (const auto& s : statuses) {
+        if (s.id == id) return s.name;
+      }
+      return std::string();
+    };
+    json::array out;
+    int left = orders_limit;
+    if (!orders_json) {
+      std::cout << fmt::format("{:>8} {:<3} {:<36} {:<10} {:<18} {:<21} {:>12} {:<3} {}\n", "ID",
+                               "AC", "CHECKOUT FORM", "MARKET", "STATUS", "ALLEGRO", "TOTAL", "CUR",
+                               "BUYER");
+    }
+    while (left > 0) {
+      filter.limit = std::min(left, 500);
+      NADAJNIK_ASSIGN_OR_RETURN(auto page, rt->store->Read([&](store::UnitOfWork& uow) {
+        return uow.orders().List(filter);
+      }));
+      for (const auto& o : page) {
+        if (orders_json) {
+          out.push_back(
+              http::api::OrderJson(o, false, alias_of(o.account_id), status_of(o.local_status_id)));
+          continue;
+        }
+        std::cout << fmt::format(
+            "{:>8} {:<3} {:<36} {:<10} {:<18} {:<21} {:>12} {:<3} {}\n", o.id.value,
+            alias_of(o.account_id), o.checkout_form_id.value, domain::MarketplaceId(o.marketplace),
+            TruncateUtf8(status_of(o.local_status_id), 18),
+            domain::CheckoutStatusName(o.checkout_status), o.total.AmountString(),
+            o.total.currency.code(), TruncateUtf8(o.buyer.login, 40));
+      }
+      left -= static_cast<int>(page.size());
+      if (static_cast<int>(page.size()) < filter.limit) break;
+      filter.after = std::make_pair(page.back().bought_at.value_or(Timestamp{}), page.back().id);
+    }
+    if (orders_json) {
+      std::cout << json::serialize(json::object{{"orders", std::move(out)}}) << "\n";
+    }
+    return 0;
+  };
+});
 
-  static std::string set_order;
-  static std::string set_status;
-  auto* orders_set = orders->add_subcommand(
-      "set-status", "Change an order's local status; the mapped Allegro status follows in seconds");
-  AddGlobalFlags(*orders_set, g);
-  orders_set->add_option("order", set_order, "Order number or checkout form id")->required();
-  orders_set->add_option("status", set_status, "Local status name (e.g. \"W realizacji\") or id")
-      ->required();
-  orders_set->callback([&] {
-    action = [&]() -> Result<int> {
-      NADAJNIK_ASSIGN_OR_RETURN(auto rt, Open(g));
-      NADAJNIK_ASSIGN_OR_RETURN(auto order, FindOrder(*rt, set_order));
-      NADAJNIK_ASSIGN_OR_RETURN(auto change,
-                                rt->marketplace->status_sync->Change(order.id, set_status, "cli"));
-      std::cout << fmt::format("order {}: status {}", order.id.value, change.status_name);
-      if (change.queued && change.pushes) {
-        std::cout << fmt::format("; Allegro gets {} from the running Nadajnik",
-                                 domain::FulfillmentStatusName(*change.pushes));
-      }
-      std::cout << "\n";
-      for (const auto& w : change.warnings) std::cout << "warning: " << w << "\n";
-      return 0;
-    };
-  });
+static std::string set_order;
+static std::string set_status;
+auto* orders_set = orders->add_subcommand(
+    "set-status", "Change an order's local status; the mapped Allegro status follows in seconds");
+AddGlobalFlags(*orders_set, g);
+orders_set->add_option("order", set_order, "Order number or checkout form id")->required();
+orders_set->add_option("status", set_status, "Local status name (e.g. \"W realizacji\") or id")
+    ->required();
+orders_set->callback([&] {
+  action = [&]() -> Result<int> {
+    NADAJNIK_ASSIGN_OR_RETURN(auto rt, Open(g));
+    NADAJNIK_ASSIGN_OR_RETURN(auto order, FindOrder(*rt, set_order));
+    NADAJNIK_ASSIGN_OR_RETURN(auto change,
+                              rt->marketplace->status_sync->Change(order.id, set_status, "cli"));
+    std::cout << fmt::format("order {}: status {}", order.id.value, change.status_name);
+    if (change.queued && change.pushes) {
+      std::cout << fmt::format("; Allegro gets {} from the running Nadajnik",
+                               domain::FulfillmentStatusName(*change.pushes));
+    }
+    std::cout << "\n";
+    for (const auto& w : change.warnings) std::cout << "warning: " << w << "\n";
+    return 0;
+  };
+});
 }
 
 }  // namespace nadajnik::app

@@ -290,8 +290,9 @@ TEST_F(ImportTest, ARevokedTokenPausesTheAccountAndReauthorizingResumesWithNothi
   for (const auto& j : dead.at("jobs").as_array()) {
     EXPECT_FALSE(std::string(j.at("kind").as_string()).starts_with("allegro.")) << j;
   }
-  auto r = nadajnik_.Cli(
-      {"accounts", "authorize", "PL", "--refresh-token", sandbox_.RefreshToken("sprzedawca-pl")});
+  // The token on stdin ("-"), out of the process list.
+  auto r = nadajnik_.Cli({"accounts", "authorize", "PL", "--refresh-token", "-"},
+                         sandbox_.RefreshToken("sprzedawca-pl") + "\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_TRUE(Eventually([&] { return OrderCount() == 20; }, 60s)) << nadajnik_.Log();
   EXPECT_EQ(Account("PL").at("state"), "active");

@@ -9,6 +9,7 @@
 #include "http/panel/views.hpp"
 #include "observability/log.hpp"
 #include "security/tokens.hpp"
+#include "services/status_sync.hpp"
 #include "store/store.hpp"
 
 namespace nadajnik::http::panel {
@@ -322,12 +323,14 @@ Response GetOrder(AppContext& app, Request& req, const Principal& user) {
     std::optional<domain::Order> order;
     std::vector<domain::OrderEvent> events;
     std::vector<domain::LocalStatus> statuses;
+    std::optional<domain::MarketplaceAccount> account;
   };
   auto loaded = app.store.Read([&](store::UnitOfWork& uow) -> Result<Loaded> {
     Loaded l;
     NADAJNIK_ASSIGN_OR_RETURN(l.order, uow.orders().Get(OrderId(*id)));
     if (l.order) {
       NADAJNIK_ASSIGN_OR_RETURN(l.events, uow.order_events().ListForOrder(OrderId(*id)));
+      NADAJNIK_ASSIGN_OR_RETURN(l.account, uow.accounts().Get(l.order->account_id));
     }
     NADAJNIK_ASSIGN_OR_RETURN(l.statuses, uow.statuses().List());
     return l;
@@ -341,9 +344,19 @@ Response GetOrder(AppContext& app, Request& req, const Principal& user) {
   }
   const domain::Order& o = *loaded->order;
   Data d;
+  d.set("id", std::to_string(o.id.value));
+  d.set("csrf_token", user.csrf_token);
   d.set("checkout_form_id", o.checkout_form_id.value);
   d.set("needs_attention", o.needs_attention);
-  d.set("attention_reason", o.attention_reason);
+  d.set("attention_reason",
+        o.attention_reason.empty() ? std::string("bez podanego powodu") : o.attention_reason);
+  d.set("read_only", o.read_only());
+  d.set("cancelled", o.cancelled());
+  if (o.merged_into) d.set("merged_into", std::to_string(o.merged_into->value));
+  if (loaded->account) {
+    d.set("account_alias", loaded->account->alias);
+    d.set("account_name", loaded->account->name);
+  }
   d.set("buyer_name", o.buyer.first_name + " " + o.buyer.last_name);
   if (!o.buyer.company.empty()) d.set("buyer_company", o.buyer.company);
   d.set("buyer_login", o.buyer.login);
@@ -382,9 +395,17 @@ Response GetOrder(AppContext& app, Request& req, const Principal& user) {
   }
   d.set("checkout_status", std::string(domain::CheckoutStatusName(o.checkout_status)));
   d.set("fulfillment_status", std::string(domain::FulfillmentStatusName(o.fulfillment_status)));
+  Data statuses = Data::type::list;
   for (const auto& s : loaded->statuses) {
     if (s.id == o.local_status_id) d.set("local_status", s.name);
+    Data item;
+    item.set("id", std::to_string(s.id.value));
+    item.set("name", s.name);
+    item.set("selected", s.id == o.local_status_id);
+    statuses.push_back(item);
   }
+  d.set("statuses", statuses);
+  d.set("can_change_status", !o.merged_into && app.status_sync != nullptr);
   d.set("marketplace", std::string(domain::MarketplaceId(o.marketplace)));
   if (!o.buyer_note.empty()) d.set("buyer_note", o.buyer_note);
   Data items = Data::type::list;
@@ -400,17 +421,80 @@ Response GetOrder(AppContext& app, Request& req, const Principal& user) {
   Data events = Data::type::list;
   for (const auto& e : loaded->events) {
     Data row;
+    row.set("kind", e.kind);
     row.set("at", FormatLocal(e.at));
     row.set("message", e.message);
-    row.set("actor", e.actor);
+    row.set("actor", e.actor.empty() ? std::string("system") : e.actor);
     if (e.remote_at) {
+      row.set("remote_at", FormatLocal(*e.remote_at));
       const auto lag = std::chrono::duration_cast<std::chrono::seconds>(e.at - *e.remote_at);
       row.set("lag", fmt::format("{} s", lag.count()));
     }
     events.push_back(row);
   }
   d.set("events", events);
-  return Page(200, "order", d, {"Zamówienie", &user, "orders"});
+  d.set("has_events", !loaded->events.empty());
+  PageOptions options{"Zamówienie", &user, "orders"};
+  options.flash = TakeFlash(req);
+  return Page(200, "order", d, options);
+}
+
+// The form on the order page: the seller's local status, pushed to Allegro when it maps to a
+// fulfilment status (StatusSync). The outcome and its warnings come back as a flash.
+Response PostOrderStatus(AppContext& app, Request& req, const Principal& user) {
+  auto id = ParseId(req.PathParam("id"));
+  if (!id)
+    return ErrorPage(404, "Nie ma takiego zamówienia", "Sprawdź numer zamówienia.", req, &user);
+  if (app.status_sync == nullptr) {
+    return ErrorPage(503, "Chwilowy problem", "Zmiana statusu jest teraz niedostępna.", req, &user);
+  }
+  auto form = req.Form();
+  const std::string wanted = TruncateUtf8(FormField(*form, "status"), 64);
+  auto before =
+      app.store.Read([&](store::UnitOfWork& uow) { return uow.orders().Get(OrderId(*id)); });
+  if (before && !*before) {
+    return ErrorPage(404, "Nie ma takiego zamówienia", "Sprawdź numer zamówienia.", req, &user);
+  }
+  const std::string back = fmt::format("/orders/{}", *id);
+  Response r = Response::Redirect(back);
+  auto change = app.status_sync->Change(OrderId(*id), wanted, "user:" + user.name);
+  Flash flash;
+  if (!change) {
+    const Error& e = change.error();
+    flash.kind = "error";
+    if (e.code == ErrorCode::kInvalidArgument) {
+      flash.lines.push_back("Nie zmieniono statusu: wybierz status z listy.");
+    } else if (e.code == ErrorCode::kFailedPrecondition) {
+      flash.lines.push_back(
+          "Nie zmieniono statusu: zamówienie zostało scalone z innym (wspólna "
+          "płatność); zmień status tamtego zamówienia.");
+    } else {
+      log::Error("panel.status_change_failed",
+                 {{"error", e.Describe()}, {"order_id", std::to_string(*id)}});
+      flash.lines.push_back("Nie zmieniono statusu: chwilowy problem. Spróbuj ponownie.");
+    }
+    SetFlash(r, flash, Secure(app, req));
+    return r;
+  }
+  const bool unchanged = before && *before && (*before)->local_status_id == change->status;
+  flash.kind = change->warnings.empty() ? "ok" : "notice";
+  if (unchanged) {
+    flash.lines.push_back(fmt::format("Zamówienie ma już status „{}”.", change->status_name));
+  } else if (change->queued && change->pushes) {
+    flash.lines.push_back(
+        fmt::format("Status zmieniony na „{}”. Allegro dostanie status {} (wysyłka w kolejce).",
+                    change->status_name, domain::FulfillmentStatusName(*change->pushes)));
+  } else {
+    flash.lines.push_back(
+        fmt::format("Status zmieniony na „{}” (tylko w Nadajniku).", change->status_name));
+  }
+  for (const auto& w : change->warnings) flash.lines.push_back(w);
+  log::Info("panel.status_changed", {{"by", user.name},
+                                     {"order_id", std::to_string(*id)},
+                                     {"status", change->status_name},
+                                     {"queued", change->queued ? "true" : "false"}});
+  SetFlash(r, flash, Secure(app, req));
+  return r;
 }
 
 // ---- admin: users and jobs -------------------------------------------------------------------
@@ -535,6 +619,30 @@ void RegisterPanelRoutes(Router& router, AppContext& app) {
   router.Get("/orders/{id}", Guarded(app, false, [&app](Request& req, const Principal& p) {
                return GetOrder(app, req, p);
              }));
+  router.Post("/orders/{id}/status", Guarded(app, false, [&app](Request& req, const Principal& p) {
+                return PostOrderStatus(app, req, p);
+              }));
+  router.Get("/sources", Guarded(app, false, [&app](Request& req, const Principal& p) {
+               return sources::List(app, req, p);
+             }));
+  router.Post("/sources", Guarded(app, true, [&app](Request& req, const Principal& p) {
+                return sources::Add(app, req, p);
+              }));
+  // The marketplace sends back the browser of whoever started the authorization: an admin.
+  router.Get("/sources/callback", Guarded(app, true, [&app](Request& req, const Principal& p) {
+               return sources::Callback(app, req, p);
+             }));
+  router.Get("/sources/{alias}", Guarded(app, false, [&app](Request& req, const Principal& p) {
+               return sources::Detail(app, req, p);
+             }));
+  router.Post("/sources/{alias}/authorize",
+              Guarded(app, true, [&app](Request& req, const Principal& p) {
+                return sources::Authorize(app, req, p);
+              }));
+  router.Post("/sources/{alias}/import",
+              Guarded(app, true, [&app](Request& req, const Principal& p) {
+                return sources::Import(app, req, p);
+              }));
   router.Get("/admin/users", Guarded(app, true, [&app](Request& req, const Principal& p) {
                return UsersPage(app, req, p, 200, "", "");
              }));

@@ -2,8 +2,11 @@
 
 #include <map>
 #include <memory>
+#include <set>
 
 #include <fmt/format.h>
+
+#include "core/text.hpp"
 
 namespace nadajnik::http::web {
 const std::vector<std::pair<std::string_view, std::string_view>>& EmbeddedFiles();
@@ -36,6 +39,19 @@ std::string_view RoleLabel(domain::Role role) {
   return role == domain::Role::kAdmin ? "administrator" : "pakowacz";
 }
 
+constexpr std::string_view kFlashCookie = "nadajnik_flash";
+// Before percent-encoding (Polish letters triple in size): the cookie stays far below 4 KiB.
+constexpr std::size_t kFlashMaxBytes = 1000;
+
+bool KnownFlashKind(std::string_view kind) {
+  return kind == "ok" || kind == "notice" || kind == "error";
+}
+
+bool IsHostChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '-' || c == '[' || c == ']' || c == ':';
+}
+
 }  // namespace
 
 Result<void> ValidateTemplates() {
@@ -57,10 +73,80 @@ std::string RenderTemplate(std::string_view name, const Data& data) {
   return Template(name).render(data);
 }
 
+void SetFlash(Response& response, const Flash& flash, bool secure) {
+  std::string value = KnownFlashKind(flash.kind) ? flash.kind : "notice";
+  for (const auto& line : flash.lines) {
+    std::string clean;
+    for (char c : line) clean += (c == '\n' || c == '\r') ? ' ' : c;
+    const std::size_t room =
+        kFlashMaxBytes > value.size() + 1 ? kFlashMaxBytes - value.size() - 1 : 0;
+    if (room < 8) break;
+    value += '\n';
+    value += TruncateUtf8(clean, room);
+  }
+  CookieSpec c;
+  c.name = std::string(kFlashCookie);
+  c.value = std::move(value);
+  c.max_age_seconds = 120;
+  c.secure = secure;
+  response.SetCookie(c);
+}
+
+std::optional<Flash> TakeFlash(const Request& request) {
+  auto value = request.Cookie(kFlashCookie);
+  if (!value || value->size() > 4 * kFlashMaxBytes || !IsValidUtf8(*value)) return std::nullopt;
+  Flash flash;
+  std::string_view rest = *value;
+  const std::size_t first = rest.find('\n');
+  flash.kind = std::string(rest.substr(0, first));
+  if (!KnownFlashKind(flash.kind) || first == std::string_view::npos) return std::nullopt;
+  rest.remove_prefix(first + 1);
+  while (true) {
+    const std::size_t nl = rest.find('\n');
+    if (!rest.substr(0, nl).empty()) flash.lines.emplace_back(rest.substr(0, nl));
+    if (nl == std::string_view::npos) break;
+    rest.remove_prefix(nl + 1);
+  }
+  if (flash.lines.empty()) return std::nullopt;
+  return flash;
+}
+
+std::optional<std::string> OriginOf(std::string_view url) {
+  std::string_view scheme;
+  if (url.starts_with("https://")) {
+    scheme = "https://";
+  } else if (url.starts_with("http://")) {
+    scheme = "http://";
+  } else {
+    return std::nullopt;
+  }
+  std::string_view rest = url.substr(scheme.size());
+  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (authority.empty() || authority.size() > 255) return std::nullopt;
+  for (char c : authority) {
+    if (!IsHostChar(c)) return std::nullopt;  // no userinfo, spaces or ';' in a CSP source
+  }
+  return std::string(scheme) + AsciiLower(authority);
+}
+
 Response Page(int status, std::string_view name, const Data& data, const PageOptions& options) {
   Data layout;
   layout.set("title", options.title);
   layout.set("body", RenderTemplate(name, data));
+  if (options.flash) {
+    Data flash;
+    flash.set("class",
+              options.flash->kind == "notice" ? std::string("notice") : options.flash->kind);
+    flash.set("alert", options.flash->kind != "ok");
+    Data lines = Data::type::list;
+    for (const auto& line : options.flash->lines) {
+      Data item;
+      item.set("text", line);
+      lines.push_back(item);
+    }
+    flash.set("lines", lines);
+    layout.set("flash", flash);
+  }
   if (options.user) {
     Data user;
     user.set("name", options.user->name);
@@ -71,9 +157,22 @@ Response Page(int status, std::string_view name, const Data& data, const PageOpt
     layout.set("user", user);
   }
   Response r = Response::Html(status, RenderTemplate("layout", layout));
+  std::set<std::string> origins;
+  for (const auto& target : options.form_targets) {
+    if (auto origin = OriginOf(target)) origins.insert(*origin);
+  }
+  std::string form_action = "'self'";
+  for (const auto& origin : origins) form_action += " " + origin;
   r.SetHeader("Content-Security-Policy",
-              "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-              "frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+              fmt::format("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' "
+                          "data:; frame-ancestors 'none'; form-action {}; base-uri 'none'",
+                          form_action));
+  if (options.flash) {
+    CookieSpec clear;
+    clear.name = std::string(kFlashCookie);
+    clear.max_age_seconds = 0;
+    r.SetCookie(clear);
+  }
   r.SetHeader("Cache-Control", "no-store");
   return r;
 }

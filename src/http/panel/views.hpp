@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <kainjow/mustache.hpp>
 
@@ -25,11 +26,33 @@ Result<void> ValidateTemplates();
 
 std::string RenderTemplate(std::string_view name, const Data& data);
 
+// A one-time message shown on the page after a redirect (Post/Redirect/Get): kept in a short-lived
+// HttpOnly cookie, never in the URL, so a crafted link can't put words into the panel's mouth.
+// Rendered escaped like everything else.
+struct Flash {
+  std::string kind;  // "ok" | "notice" | "error"
+  std::vector<std::string> lines;
+};
+
+// Sets the flash cookie on a redirect (lines are bounded: the cookie stays under 4 KiB).
+void SetFlash(Response& response, const Flash& flash, bool secure);
+// The flash the request carries, if any and well-formed. Page() clears the cookie when it
+// renders one (PageOptions::flash).
+std::optional<Flash> TakeFlash(const Request& request);
+
 struct PageOptions {
   std::string title;
   const services::Principal* user = nullptr;
-  std::string nav;  // "orders" | "jobs" | "users"
+  std::string nav;  // "orders" | "sources" | "jobs" | "users"
+  std::optional<Flash> flash;
+  // Origins ("https://allegro.pl") a form on the page may lead to through a redirect (CSP
+  // form-action; browsers check redirects after a form submission too).
+  std::vector<std::string> form_targets;
 };
+
+// "https://allegro.pl" of "https://allegro.pl/auth/...", or nullopt if `url` is not a plain
+// http(s) URL (only such origins go into the CSP).
+std::optional<std::string> OriginOf(std::string_view url);
 
 // A full HTML page: `name` rendered with `data`, inside the layout. Sets the panel's security
 // headers (CSP without inline scripts, no caching of pages with buyer data).

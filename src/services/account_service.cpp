@@ -2,22 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <tuple>
+
 #include "core/text.hpp"
 
 namespace nadajnik::services {
 
 namespace {
-
-std::string CheckUrl(std::string_view what, const std::string& url) {
-  if (url.empty()) return fmt::format("{} is required", what);
-  if (!url.starts_with("https://") && !url.starts_with("http://")) {
-    return fmt::format("{} must start with https:// (or http:// for a local sandbox)", what);
-  }
-  if (url.find_first_of(" ?#\t\r\n") != std::string::npos || url.size() > 500) {
-    return fmt::format("{} must be a base URL without spaces, query or fragment", what);
-  }
-  return {};
-}
 
 std::string TrimSlash(std::string s) {
   while (!s.empty() && s.back() == '/') s.pop_back();
@@ -29,60 +20,88 @@ std::string TrimSlash(std::string s) {
 AccountService::AccountService(store::Store& store, const Clock& clock, EnvironmentUrls urls)
     : store_(store), clock_(clock), urls_(std::move(urls)) {}
 
-Result<AccountId> AccountService::Add(const NewAccount& in) {
-  std::vector<std::string> problems;
+namespace {
+
+// The account as it would be stored, and the problems that keep it from being stored.
+std::pair<domain::MarketplaceAccount, std::vector<FieldProblem>> Build(
+    const NewAccount& in, const EnvironmentUrls& urls) {
+  std::vector<FieldProblem> problems;
   domain::MarketplaceAccount a;
   auto alias = domain::NormalizeAlias(in.alias);
   if (!alias) {
-    problems.push_back(alias.error().message);
+    problems.push_back({"alias", "format", alias.error().message});
   } else {
     a.alias = *alias;
   }
   a.name = in.name;
   if (a.name.empty() || a.name.size() > 100 || !IsValidUtf8(a.name)) {
-    problems.push_back("name is required (at most 100 characters)");
+    problems.push_back({"name", "required", "name is required (at most 100 characters)"});
   }
   a.login = TruncateUtf8(in.login, 100);
   a.client_id = in.client_id;
   if (a.client_id.empty() || a.client_id.size() > 200) {
-    problems.push_back("client id is required (from apps.developer.allegro.pl)");
+    problems.push_back(
+        {"client_id", "required", "client id is required (from apps.developer.allegro.pl)"});
   }
   if (in.client_secret.empty() || in.client_secret.size() > 500) {
-    problems.push_back("client secret is required");
+    problems.push_back({"client_secret", "required", "client secret is required"});
   }
   a.client_secret = Secret<>(in.client_secret);
   std::string env = in.environment;
   if (env.empty()) env = in.auth_url.empty() && in.api_url.empty() ? "production" : "custom";
   auto parsed = domain::ParseAccountEnvironment(env);
   if (!parsed) {
-    problems.push_back(fmt::format("environment '{}' is unknown: use production, sandbox or custom",
-                                   TruncateUtf8(env, 32)));
-  } else {
-    a.environment = *parsed;
-    switch (*parsed) {
-      case domain::AccountEnvironment::kProduction:
-        a.auth_base_url = in.auth_url.empty() ? urls_.production_auth_url : in.auth_url;
-        a.api_base_url = in.api_url.empty() ? urls_.production_api_url : in.api_url;
-        break;
-      case domain::AccountEnvironment::kSandbox:
-        a.auth_base_url = in.auth_url.empty() ? urls_.sandbox_auth_url : in.auth_url;
-        a.api_base_url = in.api_url.empty() ? urls_.sandbox_api_url : in.api_url;
-        break;
-      case domain::AccountEnvironment::kCustom:
-        a.auth_base_url = in.auth_url;
-        a.api_base_url = in.api_url;
-        break;
-    }
-    a.auth_base_url = TrimSlash(a.auth_base_url);
-    a.api_base_url = TrimSlash(a.api_base_url);
-    for (auto [what, url] : {std::pair<std::string_view, const std::string*>{"auth URL", &a.auth_base_url},
-                             {"API URL", &a.api_base_url}}) {
-      if (auto problem = CheckUrl(what, *url); !problem.empty()) problems.push_back(problem);
+    problems.push_back(
+        {"environment", "unknown",
+         fmt::format("environment '{}' is unknown: use production, sandbox or custom",
+                     TruncateUtf8(env, 32))});
+    return {std::move(a), std::move(problems)};
+  }
+  a.environment = *parsed;
+  switch (*parsed) {
+    case domain::AccountEnvironment::kProduction:
+      a.auth_base_url = in.auth_url.empty() ? urls.production_auth_url : in.auth_url;
+      a.api_base_url = in.api_url.empty() ? urls.production_api_url : in.api_url;
+      break;
+    case domain::AccountEnvironment::kSandbox:
+      a.auth_base_url = in.auth_url.empty() ? urls.sandbox_auth_url : in.auth_url;
+      a.api_base_url = in.api_url.empty() ? urls.sandbox_api_url : in.api_url;
+      break;
+    case domain::AccountEnvironment::kCustom:
+      a.auth_base_url = in.auth_url;
+      a.api_base_url = in.api_url;
+      break;
+  }
+  a.auth_base_url = TrimSlash(a.auth_base_url);
+  a.api_base_url = TrimSlash(a.api_base_url);
+  for (auto [field, what, url] : {std::tuple{"auth_url", "auth URL", &a.auth_base_url},
+                                  std::tuple{"api_url", "API URL", &a.api_base_url}}) {
+    if (url->empty()) {
+      problems.push_back({field, "required", fmt::format("{} is required", what)});
+    } else if (!url->starts_with("https://") && !url->starts_with("http://")) {
+      problems.push_back(
+          {field, "scheme",
+           fmt::format("{} must start with https:// (or http:// for a local sandbox)", what)});
+    } else if (url->find_first_of(" ?#\t\r\n") != std::string::npos || url->size() > 500) {
+      problems.push_back(
+          {field, "format",
+           fmt::format("{} must be a base URL without spaces, query or fragment", what)});
     }
   }
+  return {std::move(a), std::move(problems)};
+}
+
+}  // namespace
+
+std::vector<FieldProblem> AccountService::Validate(const NewAccount& account) const {
+  return Build(account, urls_).second;
+}
+
+Result<AccountId> AccountService::Add(const NewAccount& in) {
+  auto [a, problems] = Build(in, urls_);
   if (!problems.empty()) {
     std::string message;
-    for (const auto& p : problems) message += (message.empty() ? "" : "; ") + p;
+    for (const auto& p : problems) message += (message.empty() ? "" : "; ") + p.message;
     return Fail(ErrorCode::kInvalidArgument, message);
   }
   a.state = domain::AccountState::kNew;
@@ -99,19 +118,20 @@ Result<AccountId> AccountService::Add(const NewAccount& in) {
 }
 
 Result<domain::MarketplaceAccount> AccountService::Find(const std::string& key) {
-  NADAJNIK_ASSIGN_OR_RETURN(auto found, store_.Read([&](store::UnitOfWork& uow)
-                                                        -> Result<std::optional<domain::MarketplaceAccount>> {
-    auto alias = domain::NormalizeAlias(key);
-    if (alias) {
-      NADAJNIK_ASSIGN_OR_RETURN(auto a, uow.accounts().FindByAlias(*alias));
-      if (a) return a;
-    }
-    if (!key.empty() && key.size() < 19 &&
-        key.find_first_not_of("0123456789") == std::string::npos) {
-      return uow.accounts().Get(AccountId(std::stoll(key)));
-    }
-    return std::optional<domain::MarketplaceAccount>();
-  }));
+  NADAJNIK_ASSIGN_OR_RETURN(
+      auto found,
+      store_.Read([&](store::UnitOfWork& uow) -> Result<std::optional<domain::MarketplaceAccount>> {
+        auto alias = domain::NormalizeAlias(key);
+        if (alias) {
+          NADAJNIK_ASSIGN_OR_RETURN(auto a, uow.accounts().FindByAlias(*alias));
+          if (a) return a;
+        }
+        if (!key.empty() && key.size() < 19 &&
+            key.find_first_not_of("0123456789") == std::string::npos) {
+          return uow.accounts().Get(AccountId(std::stoll(key)));
+        }
+        return std::optional<domain::MarketplaceAccount>();
+      }));
   if (!found) {
     return Fail(ErrorCode::kNotFound,
                 fmt::format("no account '{}' (use its two-letter alias; `nadajnik accounts list`)",

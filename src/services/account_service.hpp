@@ -36,6 +36,14 @@ struct NewAccount {
   std::string client_secret;
 };
 
+// One problem of a NewAccount: which field, what kind ("required", "format", "scheme",
+// "unknown"), and an English message the CLI and API show. The panel words its own.
+struct FieldProblem {
+  std::string field;  // alias, name, client_id, client_secret, environment, auth_url, api_url
+  std::string kind;
+  std::string message;
+};
+
 struct AccountHealth {
   domain::MarketplaceAccount account;  // secrets blanked
   std::int64_t incidents = 0;
@@ -45,6 +53,10 @@ struct AccountHealth {
 class AccountService {
  public:
   AccountService(store::Store& store, const Clock& clock, EnvironmentUrls urls);
+  // Every problem of `account`, before anything is stored (empty: it can be added, unless the
+  // alias is taken).
+  std::vector<FieldProblem> Validate(const NewAccount& account) const;
+  // kInvalidArgument naming every problem ("; "-separated), kAlreadyExists for a taken alias.
   Result<AccountId> Add(const NewAccount& account);
   Result<domain::MarketplaceAccount> Find(const std::string& alias_or_id);
   Result<std::vector<AccountHealth>> List();

@@ -120,9 +120,39 @@ struct AddForm {
   std::vector<std::string> errors;                               // not tied to a field
 };
 
-// AccountService::Add names each problem in one message ("alias must ...; client id is
-// required ..."): each goes next to its field, in Polish; what isn't recognised is shown as is
-// above the form (its text is safe to show by the Error contract).
+// Each problem of the form goes next to its field, worded in Polish here; the service keys them
+// by field and kind (AccountService::Validate).
+void AttachProblems(const std::vector<services::FieldProblem>& problems, AddForm& form) {
+  for (const auto& p : problems) {
+    std::string text;
+    if (p.field == "alias") {
+      text = "Alias to dokładnie dwie litery lub cyfry, np. AB.";
+    } else if (p.field == "name") {
+      text = "Podaj nazwę konta (do 100 znaków).";
+    } else if (p.field == "client_id") {
+      text = "Podaj Client ID aplikacji (z apps.developer.allegro.pl).";
+    } else if (p.field == "client_secret") {
+      text = "Podaj Client Secret aplikacji (z apps.developer.allegro.pl).";
+    } else if (p.field == "environment") {
+      text = "Wybierz środowisko: produkcja, sandbox Allegro albo własne adresy.";
+    } else if (p.field == "auth_url" || p.field == "api_url") {
+      const std::string what =
+          p.field == "auth_url" ? "adres serwera autoryzacji" : "adres REST API";
+      if (p.kind == "required") {
+        text = fmt::format("Podaj {} (wymagany dla własnych adresów).", what);
+      } else if (p.kind == "scheme") {
+        text = "Adres musi zaczynać się od https:// (http:// tylko dla lokalnego sandboksa).";
+      } else {
+        text = "Podaj sam adres bazowy: bez spacji, znaków ? i # (do 500 znaków).";
+      }
+    } else {
+      form.errors.push_back(p.message);
+      continue;
+    }
+    form.field_errors[p.field].push_back(text);
+  }
+}
+
 void AttachProblems(const Error& e, AddForm& form) {
   if (e.code == ErrorCode::kAlreadyExists) {
     auto alias = domain::NormalizeAlias(form.alias);
@@ -131,47 +161,7 @@ void AttachProblems(const Error& e, AddForm& form) {
                     alias ? *alias : form.alias));
     return;
   }
-  if (e.code != ErrorCode::kInvalidArgument) {
-    form.errors.push_back(e.message);
-    return;
-  }
-  std::string_view rest = e.message;
-  while (!rest.empty()) {
-    const std::size_t sep = rest.find("; ");
-    const std::string_view p = rest.substr(0, sep);
-    rest = sep == std::string_view::npos ? std::string_view() : rest.substr(sep + 2);
-    auto url_problem = [&](std::string_view what, std::string_view field) {
-      std::string text;
-      if (p.find("is required") != std::string_view::npos) {
-        text = fmt::format("Podaj {} (wymagany dla własnych adresów).", what);
-      } else if (p.find("must start with") != std::string_view::npos) {
-        text = "Adres musi zaczynać się od https:// (http:// tylko dla lokalnego sandboksa).";
-      } else {
-        text = "Podaj sam adres bazowy: bez spacji, znaków ? i # (do 500 znaków).";
-      }
-      form.field_errors[std::string(field)].push_back(text);
-    };
-    if (p.starts_with("alias")) {
-      form.field_errors["alias"].push_back("Alias to dokładnie dwie litery lub cyfry, np. AB.");
-    } else if (p.starts_with("name")) {
-      form.field_errors["name"].push_back("Podaj nazwę konta (do 100 znaków).");
-    } else if (p.starts_with("client id")) {
-      form.field_errors["client_id"].push_back(
-          "Podaj Client ID aplikacji (z apps.developer.allegro.pl).");
-    } else if (p.starts_with("client secret")) {
-      form.field_errors["client_secret"].push_back(
-          "Podaj Client Secret aplikacji (z apps.developer.allegro.pl).");
-    } else if (p.starts_with("environment")) {
-      form.field_errors["environment"].push_back(
-          "Wybierz środowisko: produkcja, sandbox Allegro albo własne adresy.");
-    } else if (p.starts_with("auth URL")) {
-      url_problem("adres serwera autoryzacji", "auth_url");
-    } else if (p.starts_with("API URL")) {
-      url_problem("adres REST API", "api_url");
-    } else if (!p.empty()) {
-      form.errors.emplace_back(p);
-    }
-  }
+  form.errors.push_back(e.message);
 }
 
 Data FieldErrors(const AddForm& form, const std::string& field) {
@@ -322,6 +312,10 @@ Response Add(AppContext& app, Request& req, const Principal& user) {
   }
   n.client_id = entered.client_id;
   n.client_secret = FormField(*form, "client_secret");
+  if (auto problems = app.accounts->Validate(n); !problems.empty()) {
+    AttachProblems(problems, entered);
+    return SourcesPage(app, req, user, 422, entered);
+  }
   auto added = app.accounts->Add(n);
   if (!added) {
     AttachProblems(added.error(), entered);

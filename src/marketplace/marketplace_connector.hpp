@@ -30,7 +30,7 @@ namespace nadajnik::marketplace {
 
 // One entry of /order/events.
 struct JournalEvent {
-  std::string id;  // decimal string, ascending
+  std::string id;    // decimal string, ascending
   std::string type;  // READY_FOR_PROCESSING, BUYER_CANCELLED, ...
   Timestamp occurred_at;
   CheckoutFormId checkout_form_id;  // empty if the event carried none
@@ -39,7 +39,7 @@ struct JournalEvent {
 };
 
 struct RemoteOrder {
-  CheckoutFormId id;  // as sent (may be empty when the form is too broken to name itself)
+  CheckoutFormId id;     // as sent (may be empty when the form is too broken to name itself)
   std::string raw_json;  // the form as received, at most 256 KiB
   Result<domain::Order> order = Fail(ErrorCode::kInternal, "not mapped");
 };
@@ -62,6 +62,15 @@ struct OrderPage {
   std::int64_t total_count = 0;
 };
 
+// A tracking number attached to an order (POST/GET /order/checkout-forms/{id}/shipments).
+struct Waybill {
+  std::string id;  // Allegro's opaque id
+  std::string waybill;
+  std::string carrier_id;              // INPOST, DPD, POCZTA_POLSKA, ORLEN, ALLEGRO, OTHER ...
+  std::string carrier_name;            // only with OTHER
+  std::vector<LineItemId> line_items;  // empty: all
+};
+
 struct SellerProfile {
   std::string id;
   std::string login;
@@ -82,6 +91,10 @@ class MarketplaceConnector {
                                             domain::FulfillmentStatus status,
                                             const std::string& revision) = 0;
   virtual Result<SellerProfile> Me() = 0;
+  // The tracking numbers an order has (ours, the web UI's, the carrier's).
+  virtual Result<std::vector<Waybill>> ListWaybills(const CheckoutFormId& id) = 0;
+  // Adds one; kConflict when Allegro says the waybill is used on too many orders.
+  virtual Result<Waybill> AddWaybill(const CheckoutFormId& id, const Waybill& waybill) = 0;
   // Requests sent through this connector (for the requests-per-order figures).
   virtual std::int64_t requests_sent() const = 0;
 };

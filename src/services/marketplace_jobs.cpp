@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "observability/log.hpp"
+#include "services/tracking_push.hpp"
 
 namespace nadajnik::services {
 
@@ -92,8 +93,8 @@ void RegisterMarketplaceJobs(jobs::JobRunner& runner, MarketplaceJobDeps deps) {
     NADAJNIK_TRY(LogReport("import.sweep", account, *report));
     return ctx.Complete([&](store::UnitOfWork& uow) -> Result<void> {
       const Timestamp now = ctx.clock().Now();
-      NADAJNIK_TRY(
-          uow.jobs().Enqueue(AccountJob(kSweepJob, account, now + deps.options.sweep_interval), now));
+      NADAJNIK_TRY(uow.jobs().Enqueue(
+          AccountJob(kSweepJob, account, now + deps.options.sweep_interval), now));
       return Ok();
     });
   });
@@ -102,10 +103,23 @@ void RegisterMarketplaceJobs(jobs::JobRunner& runner, MarketplaceJobDeps deps) {
     if (!ctx.job().order_id) return Ok();
     const AccountId account = AccountOf(ctx);
     NADAJNIK_ASSIGN_OR_RETURN(auto api, deps.connectors.ForAccount(account));
-    return deps.status_sync.Push(*ctx.job().order_id, ctx.job().created_at, *api,
-                                 [&](const store::Store::Work& effects) {
-                                   return ctx.Complete(effects);
-                                 });
+    return deps.status_sync.Push(
+        *ctx.job().order_id, ctx.job().created_at, *api,
+        [&](const store::Store::Work& effects) { return ctx.Complete(effects); });
+  });
+
+  runner.Register(std::string(kPushTrackingJob), [deps](jobs::JobContext& ctx) -> Result<void> {
+    // The payload names the shipment: {"shipment": 12}.
+    const std::string& p = ctx.job().payload;
+    const auto colon = p.find(':');
+    std::int64_t shipment = 0;
+    if (colon != std::string::npos) shipment = std::strtoll(p.c_str() + colon + 1, nullptr, 10);
+    if (shipment <= 0) {
+      return Fail(ErrorCode::kInvalidArgument, "the tracking push names no shipment");
+    }
+    NADAJNIK_ASSIGN_OR_RETURN(auto api, deps.connectors.ForAccount(AccountOf(ctx)));
+    return PushTracking(deps.store, deps.clock, ShipmentId(shipment), *api,
+                        [&](const store::Store::Work& effects) { return ctx.Complete(effects); });
   });
 
   runner.Register(std::string(kScheduleJob), [deps](jobs::JobContext& ctx) -> Result<void> {

@@ -6,6 +6,7 @@
 //                        the journal had more pages than one run reads
 //   allegro.sweep        unique per account, every sweep_interval; also retries failed forms
 //   allegro.push_status  unique per order (status_sync.hpp)
+//   allegro.push_tracking unique per shipment (tracking_push.hpp)
 //   allegro.schedule     periodic, every schedule_interval
 // Jobs of an account that needs re-authorization stay queued (the queue skips them) and resume
 // when it is authorized again: nothing is dropped. Errors of these jobs are always retried.

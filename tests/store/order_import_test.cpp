@@ -4,10 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+
+#include <fmt/format.h>
 #include <map>
 
 #include "services/order_import.hpp"
 #include "services/status_sync.hpp"
+#include "services/tracking_push.hpp"
 #include "support/store_fixture.hpp"
 
 namespace nadajnik::testing {
@@ -93,6 +96,17 @@ class ScriptedMarketplace final : public marketplace::MarketplaceConnector {
     return Ok();
   }
   Result<marketplace::SellerProfile> Me() override { return marketplace::SellerProfile{}; }
+  std::map<std::string, std::vector<marketplace::Waybill>> waybills;
+  Result<std::vector<marketplace::Waybill>> ListWaybills(const CheckoutFormId& id) override {
+    ++requests;
+    return waybills[id.value];
+  }
+  Result<marketplace::Waybill> AddWaybill(const CheckoutFormId& id,
+                                          const marketplace::Waybill& w) override {
+    ++requests;
+    waybills[id.value].push_back(w);
+    return w;
+  }
   std::int64_t requests_sent() const override { return requests; }
 };
 
@@ -300,6 +314,43 @@ TEST_P(OrderImportTest, AStatusPushRefetchesOnAStaleRevisionAndSendsTheNewestSta
   auto unknown = sync.Change(stored->id, "Zaginione", "user:anna");
   ASSERT_FALSE(unknown);
   EXPECT_NE(unknown.error().message.find("Nowe"), std::string::npos) << "names the known ones";
+}
+
+TEST_P(OrderImportTest, ATrackingNumberReachesAllegroOnceWhateverTheRetries) {
+  auto o = Form("t1", "r1", 1);
+  api_.Put(o);
+  api_.Event(o, "READY_FOR_PROCESSING");
+  Poll();
+  auto stored = Stored("t1");
+  ShipmentId id;
+  ASSERT_TRUE(store().InTransaction([&](store::UnitOfWork& uow) -> Result<void> {
+    domain::Shipment s;
+    s.order_id = stored->id;
+    s.account_id = account_;
+    s.carrier = domain::Carrier::kInPost;
+    s.idempotency_key = "ship-t1";
+    NADAJNIK_ASSIGN_OR_RETURN(auto inserted, uow.shipments().InsertPending(s, clock_.Now()));
+    s.id = inserted.id;
+    s.state = domain::ShipmentState::kLabelReady;
+    s.tracking_number = "620000000000000000000001";
+    NADAJNIK_TRY(uow.shipments().Update(s, clock_.Now()));
+    id = inserted.id;
+    return services::EnqueueTrackingPush(uow, s, clock_.Now());
+  }));
+  auto queued = store().Read([&](store::UnitOfWork& uow) {
+    return uow.jobs().HasActive(fmt::format("allegro.tracking:{}", id.value));
+  });
+  EXPECT_TRUE(*queued) << "queued with the shipment";
+  auto commit = [&](const store::Store::Work& work) { return store().InTransaction(work); };
+  ASSERT_TRUE(services::PushTracking(store(), clock_, id, api_, commit));
+  // A retry (the first answer was lost) finds the waybill there and adds nothing.
+  ASSERT_TRUE(services::PushTracking(store(), clock_, id, api_, commit));
+  ASSERT_EQ(api_.waybills["t1"].size(), 1u);
+  EXPECT_EQ(api_.waybills["t1"][0].carrier_id, "INPOST");
+  EXPECT_EQ(api_.waybills["t1"][0].waybill, "620000000000000000000001");
+  int pushed = 0;
+  for (const auto& e : Timeline(stored->id)) pushed += e.kind == "tracking_pushed";
+  EXPECT_EQ(pushed, 2) << "each run says what it found";
 }
 
 NADAJNIK_INSTANTIATE_BACKEND_SUITE(OrderImportTest);

@@ -32,9 +32,8 @@ std::optional<std::chrono::milliseconds> RetryAfter(const net::HttpResponse& r) 
 }
 
 Result<domain::MarketplaceAccount> LoadAccount(store::Store& store, AccountId id) {
-  NADAJNIK_ASSIGN_OR_RETURN(auto account, store.Read([&](store::UnitOfWork& uow) {
-    return uow.accounts().Get(id);
-  }));
+  NADAJNIK_ASSIGN_OR_RETURN(
+      auto account, store.Read([&](store::UnitOfWork& uow) { return uow.accounts().Get(id); }));
   if (!account) return Fail(ErrorCode::kNotFound, fmt::format("no account with id {}", id.value));
   return std::move(*account);
 }
@@ -62,9 +61,9 @@ class AllegroConnector final : public MarketplaceConnector {
   }
 
   Result<RemoteOrder> GetOrder(const CheckoutFormId& id) override {
-    NADAJNIK_ASSIGN_OR_RETURN(
-        auto r, Call("GET", "/order/checkout-forms/" + net::UrlEncode(id.value), {},
-                     "checkout_form", true));
+    NADAJNIK_ASSIGN_OR_RETURN(auto r,
+                              Call("GET", "/order/checkout-forms/" + net::UrlEncode(id.value), {},
+                                   "checkout_form", true));
     if (r.status == 404) {
       return Fail(ErrorCode::kNotFound,
                   fmt::format("Allegro does not know checkout form {} for account {} (merged "
@@ -86,9 +85,9 @@ class AllegroConnector final : public MarketplaceConnector {
     if (!q.sort.empty()) params.emplace_back("sort", q.sort);
     params.emplace_back("offset", std::to_string(std::max(0, q.offset)));
     params.emplace_back("limit", std::to_string(std::clamp(q.limit, 1, 100)));
-    NADAJNIK_ASSIGN_OR_RETURN(
-        auto r, Call("GET", "/order/checkout-forms?" + net::FormEncode(params), {},
-                     "checkout_forms", true));
+    NADAJNIK_ASSIGN_OR_RETURN(auto r,
+                              Call("GET", "/order/checkout-forms?" + net::FormEncode(params), {},
+                                   "checkout_forms", true));
     NADAJNIK_TRY(Expect(r, 200, "list checkout forms"));
     return MapCheckoutFormList(r.body, account_.id);
   }
@@ -114,6 +113,23 @@ class AllegroConnector final : public MarketplaceConnector {
     return MapMe(r.body);
   }
 
+  Result<std::vector<Waybill>> ListWaybills(const CheckoutFormId& id) override {
+    NADAJNIK_ASSIGN_OR_RETURN(
+        auto r, Call("GET", "/order/checkout-forms/" + net::UrlEncode(id.value) + "/shipments", {},
+                     "waybills", true));
+    NADAJNIK_TRY(Expect(r, 200, "list an order's tracking numbers"));
+    return MapWaybills(r.body);
+  }
+
+  Result<Waybill> AddWaybill(const CheckoutFormId& id, const Waybill& waybill) override {
+    // Not retried here: a lost answer could mean it was added; the caller lists first.
+    NADAJNIK_ASSIGN_OR_RETURN(
+        auto r, Call("POST", "/order/checkout-forms/" + net::UrlEncode(id.value) + "/shipments",
+                     WaybillBody(waybill), "waybills", false));
+    NADAJNIK_TRY(Expect(r, 201, "add a tracking number"));
+    return MapWaybill(r.body);
+  }
+
   std::int64_t requests_sent() const override { return requests_; }
 
  private:
@@ -127,9 +143,8 @@ class AllegroConnector final : public MarketplaceConnector {
                                       {"action", action},
                                       {"error", described},
                                       {"trace_id", trace}});
-    const std::string message =
-        fmt::format("Allegro refused to {} for account {} (HTTP {}): {}", action, account_.alias,
-                    r.status, described);
+    const std::string message = fmt::format("Allegro refused to {} for account {} (HTTP {}): {}",
+                                            action, account_.alias, r.status, described);
     switch (r.status) {
       case 404:
         return Fail(ErrorCode::kNotFound, message, trace);
@@ -140,8 +155,7 @@ class AllegroConnector final : public MarketplaceConnector {
         return Fail(ErrorCode::kInvalidArgument, message, trace);
       case 403:
         return Fail(ErrorCode::kPermissionDenied,
-                    message + ": the application lacks a scope or the seller a permission",
-                    trace);
+                    message + ": the application lacks a scope or the seller a permission", trace);
       default:
         break;
     }
@@ -196,8 +210,9 @@ class AllegroConnector final : public MarketplaceConnector {
         budget_.OnRateLimited(retry_after);
         Error e;
         e.code = ErrorCode::kRateLimited;
-        e.message = "Allegro limits requests for this application (429): the call waits and is "
-                    "retried";
+        e.message =
+            "Allegro limits requests for this application (429): the call waits and is "
+            "retried";
         e.details = r.Header("trace-id").value_or("");
         e.retryable = true;
         const auto blocked_until = budget_.usage().blocked_until;
@@ -243,13 +258,15 @@ class AllegroConnector final : public MarketplaceConnector {
   Result<Secret<>> Refresh(const std::optional<std::string>& rejected) {
     const std::string& owner = env_.options.lease_owner;
     const AccountId id = account_.id;
-    const auto give_up = std::chrono::steady_clock::now() + env_.options.refresh_lease +
-                         std::chrono::seconds(5);
+    const auto give_up =
+        std::chrono::steady_clock::now() + env_.options.refresh_lease + std::chrono::seconds(5);
     while (true) {
       const Timestamp now = env_.clock.Now();
-      NADAJNIK_ASSIGN_OR_RETURN(bool acquired, env_.store.InTransaction([&](store::UnitOfWork& uow) {
-        return uow.accounts().AcquireRefreshLease(id, owner, now + env_.options.refresh_lease, now);
-      }));
+      NADAJNIK_ASSIGN_OR_RETURN(bool acquired,
+                                env_.store.InTransaction([&](store::UnitOfWork& uow) {
+                                  return uow.accounts().AcquireRefreshLease(
+                                      id, owner, now + env_.options.refresh_lease, now);
+                                }));
       auto fresh = LoadAccount(env_.store, id);
       if (!fresh) {
         if (acquired) Release();
@@ -259,10 +276,10 @@ class AllegroConnector final : public MarketplaceConnector {
       if (account_.state == domain::AccountState::kNeedsReauthorization ||
           account_.state == domain::AccountState::kDisabled) {
         if (acquired) Release();
-        return Fail(ErrorCode::kUnauthenticated,
-                    fmt::format("account {} needs to be authorized again: {}", account_.alias,
-                                account_.state_reason.empty() ? "it is disabled"
-                                                              : account_.state_reason));
+        return Fail(
+            ErrorCode::kUnauthenticated,
+            fmt::format("account {} needs to be authorized again: {}", account_.alias,
+                        account_.state_reason.empty() ? "it is disabled" : account_.state_reason));
       }
       if (Usable(account_, rejected)) {
         if (acquired) Release();
@@ -293,7 +310,8 @@ class AllegroConnector final : public MarketplaceConnector {
     if (!tokens) {
       const Error error = tokens.error();
       auto marked = env_.store.InTransaction([&](store::UnitOfWork& uow) -> Result<void> {
-        if (error.code == ErrorCode::kUnauthenticated || error.code == ErrorCode::kPermissionDenied) {
+        if (error.code == ErrorCode::kUnauthenticated ||
+            error.code == ErrorCode::kPermissionDenied) {
           NADAJNIK_TRY(uow.accounts().SetState(id, domain::AccountState::kNeedsReauthorization,
                                                error.message, now));
         }
@@ -366,8 +384,7 @@ Result<AllegroOAuthClient> OAuthClientFor(ConnectorEnv& env, AccountId id) {
                             account.client_secret);
 }
 
-Result<SellerProfile> StoreAuthorization(ConnectorEnv& env, AccountId id,
-                                         const TokenSet& tokens) {
+Result<SellerProfile> StoreAuthorization(ConnectorEnv& env, AccountId id, const TokenSet& tokens) {
   NADAJNIK_ASSIGN_OR_RETURN(auto before, LoadAccount(env.store, id));
   const Timestamp now = env.clock.Now();
   NADAJNIK_TRY(env.store.InTransaction([&](store::UnitOfWork& uow) -> Result<void> {
@@ -382,9 +399,10 @@ Result<SellerProfile> StoreAuthorization(ConnectorEnv& env, AccountId id,
   if (!me || other_seller) {
     // Orders of two sellers must never mix under one account: forget the new tokens.
     const std::string reason =
-        other_seller ? fmt::format("authorized as Allegro user {} ({}), but account {} belongs to "
-                                   "user {}: log in to Allegro as that seller and authorize again",
-                                   me->login, me->id, before.alias, before.seller_id)
+        other_seller ? fmt::format(
+                           "authorized as Allegro user {} ({}), but account {} belongs to "
+                           "user {}: log in to Allegro as that seller and authorize again",
+                           me->login, me->id, before.alias, before.seller_id)
                      : me.error().message;
     NADAJNIK_TRY(env.store.InTransaction([&](store::UnitOfWork& uow) -> Result<void> {
       NADAJNIK_TRY(uow.accounts().UpdateTokens(id, Secret<>(), Secret<>(), now, now));

@@ -33,7 +33,7 @@ class Metrics;
 namespace nadajnik::marketplace::allegro {
 
 struct ConnectorOptions {
-  std::string lease_owner;  // this process (host:pid:random)
+  std::string lease_owner;                  // this process (host:pid:random)
   std::chrono::seconds refresh_ahead{600};  // refresh when less than this is left
   std::chrono::seconds refresh_lease{30};   // < Allegro's 60 s grace of a used refresh token
   std::chrono::milliseconds retry_pause{300};

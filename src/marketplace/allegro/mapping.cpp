@@ -840,6 +840,59 @@ Result<std::string> MapEventStats(std::string_view body) {
   return latest->Key("id", kKeyBytes, Need::kRequired);
 }
 
+namespace {
+
+Result<Waybill> ReadWaybill(const Obj& o) {
+  Waybill w;
+  NADAJNIK_ASSIGN_OR_RETURN(w.id, o.Key("id", 200, Need::kOptional));
+  NADAJNIK_ASSIGN_OR_RETURN(w.waybill, o.Key("waybill", 64, Need::kRequired));
+  NADAJNIK_ASSIGN_OR_RETURN(w.carrier_id, o.Key("carrierId", kCodeBytes, Need::kRequired));
+  NADAJNIK_ASSIGN_OR_RETURN(w.carrier_name, o.Text("carrierName", kNameBytes));
+  NADAJNIK_ASSIGN_OR_RETURN(auto items, o.Array("lineItems", Need::kOptional));
+  if (items) {
+    for (std::size_t i = 0; i < items->size() && i < kMaxLineItems; ++i) {
+      NADAJNIK_ASSIGN_OR_RETURN(Obj item, ElementObject(*items, i, "lineItems"));
+      NADAJNIK_ASSIGN_OR_RETURN(auto id, item.Key("id", kKeyBytes, Need::kRequired));
+      w.line_items.emplace_back(id);
+    }
+  }
+  return w;
+}
+
+}  // namespace
+
+Result<std::vector<Waybill>> MapWaybills(std::string_view body) {
+  NADAJNIK_ASSIGN_OR_RETURN(json::value parsed, ParseBody(body, "shipments of a checkout form"));
+  NADAJNIK_ASSIGN_OR_RETURN(Obj root, RootObject(parsed, "shipments of a checkout form"));
+  NADAJNIK_ASSIGN_OR_RETURN(auto list, root.Array("shipments", Need::kRequired));
+  std::vector<Waybill> out;
+  for (std::size_t i = 0; i < list->size() && i < 1000; ++i) {
+    NADAJNIK_ASSIGN_OR_RETURN(Obj item, ElementObject(*list, i, "shipments"));
+    NADAJNIK_ASSIGN_OR_RETURN(auto w, ReadWaybill(item));
+    out.push_back(std::move(w));
+  }
+  return out;
+}
+
+Result<Waybill> MapWaybill(std::string_view body) {
+  NADAJNIK_ASSIGN_OR_RETURN(json::value parsed, ParseBody(body, "added shipment"));
+  NADAJNIK_ASSIGN_OR_RETURN(Obj root, RootObject(parsed, "added shipment"));
+  return ReadWaybill(root);
+}
+
+std::string WaybillBody(const Waybill& w) {
+  json::object body{{"carrierId", w.carrier_id}, {"waybill", w.waybill}};
+  // carrierName is for OTHER only (at most 30 characters).
+  body["carrierName"] = w.carrier_id == "OTHER" ? json::value(TruncateUtf8(w.carrier_name, 30))
+                                                : json::value(nullptr);
+  if (!w.line_items.empty()) {
+    json::array items;
+    for (const auto& id : w.line_items) items.push_back(json::object{{"id", id.value}});
+    body["lineItems"] = std::move(items);
+  }
+  return json::serialize(body);
+}
+
 Result<SellerProfile> MapMe(std::string_view body) {
   NADAJNIK_ASSIGN_OR_RETURN(json::value parsed, ParseBody(body, "/me"));
   NADAJNIK_ASSIGN_OR_RETURN(Obj root, RootObject(parsed, "/me"));

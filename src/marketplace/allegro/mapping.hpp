@@ -42,6 +42,12 @@ Result<std::string> MapEventStats(std::string_view body);
 // A GET /me body.
 Result<SellerProfile> MapMe(std::string_view body);
 
+// GET .../shipments body; the 201 body of POST .../shipments (one waybill).
+Result<std::vector<Waybill>> MapWaybills(std::string_view body);
+Result<Waybill> MapWaybill(std::string_view body);
+// The body of POST .../shipments (CheckoutFormAddWaybillRequest).
+std::string WaybillBody(const Waybill& waybill);
+
 // The body of PUT .../fulfillment.
 std::string FulfillmentBody(domain::FulfillmentStatus status);
 

@@ -59,7 +59,8 @@ Unexpected OAuthError(const net::HttpResponse& r, std::string_view action) {
   if (r.status == 429) {
     Error e;
     e.code = ErrorCode::kRateLimited;
-    e.message = fmt::format("Allegro's auth server refused to {} for now: too many requests", action);
+    e.message =
+        fmt::format("Allegro's auth server refused to {} for now: too many requests", action);
     e.retryable = true;
     e.retry_after = std::chrono::seconds(60);
     return Unexpected(std::move(e));
@@ -150,7 +151,8 @@ Result<net::HttpResponse> AllegroOAuthClient::PostForm(const std::string& path,
 Result<TokenSet> AllegroOAuthClient::ParseTokens(const net::HttpResponse& r) {
   auto body = ParseObject(r.body);
   if (!body) {
-    return Fail(ErrorCode::kUnavailable, "Allegro's auth server sent a token answer that is not JSON");
+    return Fail(ErrorCode::kUnavailable,
+                "Allegro's auth server sent a token answer that is not JSON");
   }
   TokenSet t;
   t.access_token = Secret<>(Str(*body, "access_token"));
@@ -163,25 +165,26 @@ Result<TokenSet> AllegroOAuthClient::ParseTokens(const net::HttpResponse& r) {
                 "Allegro's auth server sent an incomplete token answer (access_token, "
                 "refresh_token and expires_in are required)");
   }
-  t.expires_at = clock_.Now() + std::chrono::seconds(std::min<std::int64_t>(expires_in, 400 * 86400));
+  t.expires_at =
+      clock_.Now() + std::chrono::seconds(std::min<std::int64_t>(expires_in, 400 * 86400));
   return t;
 }
 
 Result<TokenSet> AllegroOAuthClient::ExchangeCode(const std::string& code,
                                                   const std::string& redirect_uri,
                                                   const std::string& code_verifier) {
-  NADAJNIK_ASSIGN_OR_RETURN(auto r, PostForm("/auth/oauth/token",
-                                             net::FormEncode({{"grant_type", "authorization_code"},
-                                                              {"code", code},
-                                                              {"redirect_uri", redirect_uri},
-                                                              {"code_verifier", code_verifier}})));
+  NADAJNIK_ASSIGN_OR_RETURN(
+      auto r, PostForm("/auth/oauth/token", net::FormEncode({{"grant_type", "authorization_code"},
+                                                             {"code", code},
+                                                             {"redirect_uri", redirect_uri},
+                                                             {"code_verifier", code_verifier}})));
   if (r.status != 200) return OAuthError(r, "exchange the authorization code");
   return ParseTokens(r);
 }
 
 Result<DeviceAuthorization> AllegroOAuthClient::StartDevice() {
-  NADAJNIK_ASSIGN_OR_RETURN(auto r, PostForm("/auth/oauth/device",
-                                             net::FormEncode({{"client_id", client_id_}})));
+  NADAJNIK_ASSIGN_OR_RETURN(
+      auto r, PostForm("/auth/oauth/device", net::FormEncode({{"client_id", client_id_}})));
   if (r.status != 200) return OAuthError(r, "start the device flow");
   auto body = ParseObject(r.body);
   if (!body) return Fail(ErrorCode::kUnavailable, "the device-flow answer is not JSON");
@@ -191,7 +194,8 @@ Result<DeviceAuthorization> AllegroOAuthClient::StartDevice() {
   d.verification_uri = TruncateUtf8(Str(*body, "verification_uri"), 2000);
   d.verification_uri_complete = TruncateUtf8(Str(*body, "verification_uri_complete"), 2000);
   d.expires_in = std::chrono::seconds(Int(*body, "expires_in").value_or(3600));
-  d.interval = std::chrono::seconds(std::clamp<std::int64_t>(Int(*body, "interval").value_or(5), 1, 60));
+  d.interval =
+      std::chrono::seconds(std::clamp<std::int64_t>(Int(*body, "interval").value_or(5), 1, 60));
   if (d.device_code.empty() || d.user_code.empty() || d.verification_uri.empty()) {
     return Fail(ErrorCode::kUnavailable,
                 "the device-flow answer lacks device_code, user_code or verification_uri");
@@ -204,9 +208,10 @@ Result<DeviceAuthorization> AllegroOAuthClient::StartDevice() {
 
 Result<DevicePoll> AllegroOAuthClient::PollDevice(const Secret<>& device_code) {
   NADAJNIK_ASSIGN_OR_RETURN(
-      auto r, PostForm("/auth/oauth/token",
-                       net::FormEncode({{"grant_type", "urn:ietf:params:oauth:grant-type:device_code"},
-                                        {"device_code", device_code.Reveal()}})));
+      auto r,
+      PostForm("/auth/oauth/token",
+               net::FormEncode({{"grant_type", "urn:ietf:params:oauth:grant-type:device_code"},
+                                {"device_code", device_code.Reveal()}})));
   if (r.status == 200) {
     NADAJNIK_ASSIGN_OR_RETURN(auto tokens, ParseTokens(r));
     return DevicePoll{std::move(tokens), false};
@@ -221,10 +226,10 @@ Result<DevicePoll> AllegroOAuthClient::PollDevice(const Secret<>& device_code) {
 }
 
 Result<TokenSet> AllegroOAuthClient::Refresh(const Secret<>& refresh_token) {
-  NADAJNIK_ASSIGN_OR_RETURN(auto r, PostForm("/auth/oauth/token",
-                                             net::FormEncode({{"grant_type", "refresh_token"},
-                                                              {"refresh_token",
-                                                               refresh_token.Reveal()}})));
+  NADAJNIK_ASSIGN_OR_RETURN(
+      auto r,
+      PostForm("/auth/oauth/token", net::FormEncode({{"grant_type", "refresh_token"},
+                                                     {"refresh_token", refresh_token.Reveal()}})));
   if (r.status != 200) return OAuthError(r, "refresh the account's token");
   return ParseTokens(r);
 }

@@ -47,12 +47,12 @@ Result<void> RequestBudget::Acquire(Priority priority) {
         return Ok();
       }
       // The oldest request that keeps us at the cap leaves the window at this time.
-      const Timestamp frees_at = sent_[sent_.size() - static_cast<std::size_t>(cap)] +
-                                 std::chrono::minutes(1);
+      const Timestamp frees_at =
+          sent_[sent_.size() - static_cast<std::size_t>(cap)] + std::chrono::minutes(1);
       wait = std::max(milliseconds(1), std::chrono::duration_cast<milliseconds>(frees_at - now));
     }
-    const auto left = std::chrono::duration_cast<milliseconds>(deadline -
-                                                               std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left <= milliseconds(0)) {
       Error e;
       e.code = ErrorCode::kRateLimited;

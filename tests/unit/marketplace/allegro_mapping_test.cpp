@@ -913,5 +913,42 @@ TEST(AllegroMapping, DescribesANonJsonBodyPrintablyAndBounded) {
       500u);
 }
 
+// Section 4.2/4.3: the waybill request and the shipments list.
+TEST(AllegroMappingWaybills, TheRequestCarriesCarrierWaybillAndLineItemsOnly) {
+  Waybill w;
+  w.carrier_id = "INPOST";
+  w.waybill = "620000000000000000000000";
+  w.carrier_name = "ignored unless OTHER";
+  w.line_items = {LineItemId("62ae358b-8f65-4fc4-9c77-bedf604a2e2b")};
+  auto body = json::parse(WaybillBody(w)).as_object();
+  EXPECT_EQ(body.at("carrierId"), "INPOST");
+  EXPECT_EQ(body.at("waybill"), "620000000000000000000000");
+  EXPECT_TRUE(body.at("carrierName").is_null());
+  EXPECT_EQ(body.at("lineItems").as_array().at(0).at("id"), "62ae358b-8f65-4fc4-9c77-bedf604a2e2b");
+  w.carrier_id = "OTHER";
+  w.carrier_name = "Kurier Bardzo Długa Nazwa Przewoźnika Sp. z o.o.";
+  w.line_items.clear();
+  body = json::parse(WaybillBody(w)).as_object();
+  EXPECT_LE(body.at("carrierName").as_string().size(), 30u) << "Allegro allows 30 characters";
+  EXPECT_FALSE(body.contains("lineItems")) << "absent means all items";
+}
+
+TEST(AllegroMappingWaybills, TheListAndTheCreatedAnswerMap) {
+  auto list =
+      MapWaybills(R"({"shipments":[{"id":"REhMOjEyMzQ1Njc4OTEwUEw=","waybill":"12345678910PL",
+    "carrierId":"DHL","carrierName":null,"lineItems":[{"id":"62ae358b-8f65-4fc4-9c77-bedf604a2e2b"}],
+    "createdAt":"2019-02-18T11:46:48.264Z"}]})");
+  ASSERT_TRUE(list) << list.error().message;
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ(list->at(0).waybill, "12345678910PL");
+  EXPECT_EQ(list->at(0).carrier_id, "DHL");
+  EXPECT_EQ(list->at(0).line_items.size(), 1u);
+  auto created = MapWaybill(R"({"id":"x","waybill":"620000","carrierId":"INPOST","carrierName":null,
+    "lineItems":[],"createdAt":"2019-02-18T11:46:48.264Z"})");
+  ASSERT_TRUE(created) << created.error().message;
+  EXPECT_EQ(created->carrier_id, "INPOST");
+  EXPECT_FALSE(MapWaybills(R"({"shipments":[{"carrierId":"INPOST"}]})")) << "waybill is required";
+}
+
 }  // namespace
 }  // namespace nadajnik::marketplace::allegro

@@ -2,7 +2,6 @@
 
 namespace nadajnik::app {
 
-
 void AddGlobalFlags(CLI::App& cmd, GlobalFlags& g) {
   cmd.add_option("--config", g.config_file,
                  "TOML configuration file (see etc/nadajnik.example.toml)");

@@ -338,8 +338,8 @@ const std::vector<KeySpec>& Specs() {
           "allegro.backfill_days", [](Config& c) -> int& { return c.allegro.backfill_days; }, 1,
           365, "Days of paid, new orders imported when an account is first connected"),
       IntKey(
-          "allegro.timeout_seconds", [](Config& c) -> int& { return c.allegro.timeout_seconds; },
-          1, 600, "Seconds one call to Allegro may take"),
+          "allegro.timeout_seconds", [](Config& c) -> int& { return c.allegro.timeout_seconds; }, 1,
+          600, "Seconds one call to Allegro may take"),
       IntKey(
           "allegro.rate_limit_pause_seconds",
           [](Config& c) -> int& { return c.allegro.rate_limit_pause_seconds; }, 1, 3600,

@@ -1,7 +1,7 @@
 // The only place that builds implementations and connects them.
 #include <signal.h>
-#include <unistd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -90,8 +90,8 @@ std::unique_ptr<MarketplaceParts> MakeMarketplace(Runtime& rt) {
   marketplace::allegro::ConnectorOptions options;
   options.lease_owner = ProcessOwner();
   options.timeout = std::chrono::seconds(c.timeout_seconds);
-  marketplace::allegro::ConnectorEnv env{*parts->http, *rt.store, rt.clock, *parts->budgets,
-                                         options, &rt.metrics};
+  marketplace::allegro::ConnectorEnv env{*parts->http,    *rt.store, rt.clock,
+                                         *parts->budgets, options,   &rt.metrics};
   parts->connectors = std::make_unique<marketplace::allegro::AllegroConnectorFactory>(env);
   parts->authorizer = std::make_unique<marketplace::allegro::AllegroAuthorizer>(env);
   parts->accounts = std::make_unique<services::AccountService>(
@@ -141,8 +141,8 @@ Result<void> ConnectDemoAccounts(Runtime& rt, sandbox::Sandbox& sandbox) {
     NADAJNIK_ASSIGN_OR_RETURN(auto answer, mp.http->Send(req));
     boost::system::error_code ec;
     auto tokens = boost::json::parse(answer.body, ec);
-    const auto* refresh = !ec && tokens.is_object() ? tokens.get_object().if_contains("refresh_token")
-                                                    : nullptr;
+    const auto* refresh =
+        !ec && tokens.is_object() ? tokens.get_object().if_contains("refresh_token") : nullptr;
     if (!refresh || !refresh->is_string()) {
       return Fail(ErrorCode::kInternal, "the demo sandbox gave no refresh token");
     }
@@ -222,8 +222,8 @@ Result<int> Serve(Runtime& rt, const ServeOptions& options) {
   app.status_sync = mp.status_sync.get();
   app.authorizer = mp.authorizer.get();
   app.public_url = config.server.public_url;
-  app.import = [&mp](AccountId id, const services::ManualImport& what)
-      -> Result<services::ImportReport> {
+  app.import = [&mp](AccountId id,
+                     const services::ManualImport& what) -> Result<services::ImportReport> {
     NADAJNIK_ASSIGN_OR_RETURN(auto api, mp.connectors->ForAccount(id));
     return mp.importer->Import(id, *api, what);
   };
@@ -249,10 +249,14 @@ Result<int> Serve(Runtime& rt, const ServeOptions& options) {
   jobs::JobRunner runner(*rt.store, rt.clock, runner_options, &rt.metrics);
   jobs::RegisterBuiltinJobs(runner);
   services::RegisterMarketplaceJobs(
-      runner, {*rt.store, rt.clock, *mp.connectors, *mp.importer, *mp.status_sync,
-               {std::chrono::milliseconds(config.allegro.journal_interval_ms),
-                std::chrono::seconds(config.allegro.sweep_interval_seconds),
-                std::chrono::seconds(30)}});
+      runner,
+      {*rt.store,
+       rt.clock,
+       *mp.connectors,
+       *mp.importer,
+       *mp.status_sync,
+       {std::chrono::milliseconds(config.allegro.journal_interval_ms),
+        std::chrono::seconds(config.allegro.sweep_interval_seconds), std::chrono::seconds(30)}});
   mp.wake = [&runner] { runner.Wake(); };
 
   if (demo_sandbox) NADAJNIK_TRY(ConnectDemoAccounts(rt, *demo_sandbox));

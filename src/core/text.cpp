@@ -124,4 +124,9 @@ std::string FoldCase(std::string_view text) {
   return out;
 }
 
+std::string TrimTrailingSlashes(std::string_view url) {
+  while (!url.empty() && url.back() == '/') url.remove_suffix(1);
+  return std::string(url);
+}
+
 }  // namespace nadajnik

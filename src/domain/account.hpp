@@ -43,8 +43,8 @@ struct MarketplaceAccount {
   AccountState state = AccountState::kNew;
   std::string state_reason;
   std::optional<Timestamp> state_changed_at;
-  std::string journal_cursor;  // last processed /order/events id
-  std::optional<Timestamp> journal_position_at;  // occurredAt of that event
+  std::string journal_cursor;                     // last processed /order/events id
+  std::optional<Timestamp> journal_position_at;   // occurredAt of that event
   std::optional<Timestamp> last_journal_read_at;  // when the journal was last read successfully
   std::optional<Timestamp> sweep_cursor;          // reconciliation done up to this updatedAt
   std::string last_error;  // the last import/sync failure, shown until the next success

@@ -17,6 +17,15 @@ std::optional<std::string> HttpResponse::Header(std::string_view name) const {
   return std::nullopt;
 }
 
+std::optional<std::chrono::milliseconds> HttpResponse::RetryAfter() const {
+  auto v = Header("retry-after");
+  if (!v || v->empty() || v->size() > 4 ||
+      v->find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  return std::chrono::seconds(std::stol(*v));
+}
+
 std::string UrlEncode(std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
@@ -176,9 +185,9 @@ class CurlHttpClient final : public HttpClient {
                               options_.max_response_bytes));
     }
     if (rc != CURLE_OK) {
-      return Fail(ErrorCode::kUnavailable,
-                  fmt::format("could not reach {}: {}", HostOf(request.url),
-                              curl_easy_strerror(rc)));
+      return Fail(
+          ErrorCode::kUnavailable,
+          fmt::format("could not reach {}: {}", HostOf(request.url), curl_easy_strerror(rc)));
     }
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);

@@ -37,6 +37,8 @@ struct HttpResponse {
   std::string body;
   // First header with this name (case-insensitive).
   std::optional<std::string> Header(std::string_view name) const;
+  // Retry-After in seconds (0..3599); nullopt when absent, an HTTP date, or out of range.
+  std::optional<std::chrono::milliseconds> RetryAfter() const;
 };
 
 class HttpClient {

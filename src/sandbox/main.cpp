@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
       "demo.\nOAuth paths (/auth/oauth/...) and REST paths share one port; admin endpoints live "
       "under /__sandbox/.\nSellers: sprzedawca-pl (allegro.pl) and prodejce-cz (allegro.cz), "
       "password haslo-sandbox.\nDefault client: nadajnik-sandbox / nadajnik-sandbox-secret.\n"
+      "InPost ShipX under /inpost (base URL http://HOST:PORT/inpost): organization 9001 with "
+      "token inpost-sandbox-token, organization 9002 with token inpost-sandbox-token-2; admin "
+      "under /__sandbox/inpost/.\n"
       "Prints 'LISTENING <port>' as its first line."};
   cli.add_option("--listen", listen, "host:port to listen on (port 0 picks a free one)")
       ->default_val(listen);
@@ -53,7 +56,30 @@ int main(int argc, char** argv) {
     scenario_help += "\n  " + std::string(s.name) + ": " + std::string(s.description);
   }
   cli.add_option("--scenario", config.allegro.scenarios, scenario_help);
+  long long inpost_confirm_ms = config.inpost.confirm_delay.count();
+  cli.add_option("--inpost-confirm-ms", inpost_confirm_ms,
+                 "InPost: how long a shipment takes from created to confirmed")
+      ->default_val(inpost_confirm_ms)
+      ->check(CLI::Range(0LL, 86400000LL));
+  cli.add_option("--inpost-confirm-polls", config.inpost.confirm_after_polls,
+                 "InPost: confirm a shipment at its Nth GET at the latest (0: by time only)")
+      ->default_val(0)
+      ->check(CLI::Range(0, 1000));
+  std::string inpost_help =
+      "Switch an InPost scenario on (repeatable; also POST /__sandbox/inpost/scenarios):";
+  for (const auto& [name, description] : sandbox::inpost::InPostScenarios()) {
+    inpost_help += "\n  " + std::string(name) + ": " + std::string(description);
+  }
+  cli.add_option("--inpost-scenario", config.inpost.scenarios, inpost_help);
   CLI11_PARSE(cli, argc, argv);
+  config.inpost.confirm_delay = std::chrono::milliseconds(inpost_confirm_ms);
+  for (const auto& name : config.inpost.scenarios) {
+    sandbox::inpost::InPostWorld scratch{sandbox::inpost::InPostOptions{}};
+    if (auto valid = sandbox::inpost::SetInPostScenario(scratch, name, true); !valid) {
+      std::cerr << "nadajnik-sandbox: " << valid.error().message << "\n";
+      return 2;
+    }
+  }
   config.allegro.access_token_ttl = std::chrono::seconds(token_ttl);
   config.allegro.rate_limit_block = std::chrono::seconds(block_seconds);
   if (auto valid = sandbox::ValidateScenarios(config.allegro.scenarios); !valid) {

@@ -14,16 +14,19 @@
 #include "sandbox/allegro/orders_api.hpp"
 #include "sandbox/allegro/rest.hpp"
 #include "sandbox/allegro/shipping_api.hpp"
+#include "sandbox/inpost/simulator.hpp"
 
 namespace nadajnik::sandbox {
 
 struct Sandbox::Impl {
   SandboxConfig config;
   allegro::World world;
+  inpost::InPostWorld inpost_world;
   http::Router router;
   std::unique_ptr<http::HttpServer> server;
 
-  explicit Impl(SandboxConfig c) : config(std::move(c)), world(config.allegro) {}
+  explicit Impl(SandboxConfig c)
+      : config(std::move(c)), world(config.allegro), inpost_world(config.inpost) {}
 };
 
 void AddDefaultSellers(allegro::World& world) {
@@ -57,6 +60,7 @@ Sandbox::Sandbox(SandboxConfig config) : impl_(std::make_unique<Impl>(std::move(
   allegro::RegisterOfferRoutes(impl_->router, world);
   allegro::RegisterShippingRoutes(impl_->router, world);
   allegro::RegisterAdminRoutes(impl_->router, world);
+  inpost::RegisterInPostRoutes(impl_->router, impl_->inpost_world);
 }
 
 Sandbox::~Sandbox() { Stop(); }
@@ -69,7 +73,12 @@ Result<void> Sandbox::Start() {
   impl_->server = std::make_unique<http::HttpServer>(options, [this](http::Request& req) {
     allegro::SetRequestLanguage(req.Header("Accept-Language").value_or(""));
     allegro::FaultDecision fault;
-    {
+    if (req.path.starts_with("/inpost/")) {  // the carrier simulators have their own faults
+      std::lock_guard lock(impl_->inpost_world.mu);
+      auto f = inpost::InPostBeforeRequest(impl_->inpost_world, req);
+      fault.response = std::move(f.response);
+      fault.delay = f.delay;
+    } else {
       std::lock_guard lock(impl_->world.mu);
       fault = allegro::BeforeRequest(impl_->world, req);
     }
@@ -91,6 +100,8 @@ std::string Sandbox::base_url() const {
 }
 
 allegro::World& Sandbox::world() { return impl_->world; }
+
+inpost::InPostWorld& Sandbox::inpost_world() { return impl_->inpost_world; }
 
 Result<void> ValidateScenarios(const std::vector<std::string>& names) {
   allegro::World scratch{allegro::SandboxOptions{}};

@@ -4,7 +4,9 @@
 //
 // Two sellers exist from the start: "sprzedawca-pl" (allegro.pl) and "prodejce-cz" (allegro.cz),
 // password "haslo-sandbox"; `initial_orders` paid orders are spread over them and over the last
-// 30 days, deterministically from the seed. Thread-safe after Start().
+// 30 days, deterministically from the seed. InPost ShipX is simulated under /inpost
+// (sandbox/inpost/simulator.hpp): organization 9001, token "inpost-sandbox-token".
+// Thread-safe after Start().
 #pragma once
 
 #include <cstdint>
@@ -14,11 +16,13 @@
 
 #include "core/result.hpp"
 #include "sandbox/allegro/world.hpp"
+#include "sandbox/inpost/simulator.hpp"
 
 namespace nadajnik::sandbox {
 
 struct SandboxConfig {
   allegro::SandboxOptions allegro;
+  inpost::InPostOptions inpost;  // ShipX under /inpost (organizations and tokens: simulator.hpp)
   std::string address = "127.0.0.1";
   std::uint16_t port = 0;  // 0: a free port
   int initial_orders = 0;
@@ -37,6 +41,7 @@ class Sandbox {
   std::uint16_t port() const;
   std::string base_url() const;  // http://127.0.0.1:PORT
   allegro::World& world();
+  inpost::InPostWorld& inpost_world();
 
  private:
   struct Impl;

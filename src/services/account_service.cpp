@@ -8,14 +8,7 @@
 
 namespace nadajnik::services {
 
-namespace {
-
-std::string TrimSlash(std::string s) {
-  while (!s.empty() && s.back() == '/') s.pop_back();
-  return s;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 AccountService::AccountService(store::Store& store, const Clock& clock, EnvironmentUrls urls)
     : store_(store), clock_(clock), urls_(std::move(urls)) {}
@@ -72,8 +65,8 @@ std::pair<domain::MarketplaceAccount, std::vector<FieldProblem>> Build(
       a.api_base_url = in.api_url;
       break;
   }
-  a.auth_base_url = TrimSlash(a.auth_base_url);
-  a.api_base_url = TrimSlash(a.api_base_url);
+  a.auth_base_url = TrimTrailingSlashes(a.auth_base_url);
+  a.api_base_url = TrimTrailingSlashes(a.api_base_url);
   for (auto [field, what, url] : {std::tuple{"auth_url", "auth URL", &a.auth_base_url},
                                   std::tuple{"api_url", "API URL", &a.api_base_url}}) {
     if (url->empty()) {

@@ -172,9 +172,9 @@ Result<void> ApplyForm(store::UnitOfWork& uow, AccountId account, const RemoteOr
       if (incoming.cancelled() && !before.cancelled()) {
         NADAJNIK_TRY(Timeline(uow, up.id, "buyer_cancelled", "Kupujący anulował zamówienie", now,
                               remote_at, "allegro"));
-        NADAJNIK_ASSIGN_OR_RETURN(auto cancelled_status,
-                                  uow.status_mappings().LocalFor(account,
-                                                                 FulfillmentStatus::kCancelled));
+        NADAJNIK_ASSIGN_OR_RETURN(
+            auto cancelled_status,
+            uow.status_mappings().LocalFor(account, FulfillmentStatus::kCancelled));
         if (cancelled_status && *cancelled_status != before.local_status_id) {
           NADAJNIK_TRY(uow.orders().SetLocalStatus(up.id, *cancelled_status, now));
         }
@@ -187,11 +187,12 @@ Result<void> ApplyForm(store::UnitOfWork& uow, AccountId account, const RemoteOr
               now));
         }
       } else if (incoming.fulfillment_status != before.fulfillment_status) {
-        NADAJNIK_TRY(Timeline(uow, up.id, "fulfillment_changed",
-                              fmt::format("Allegro: status realizacji {} → {}",
-                                          domain::FulfillmentStatusName(before.fulfillment_status),
-                                          domain::FulfillmentStatusName(incoming.fulfillment_status)),
-                              now, remote_at, "allegro"));
+        NADAJNIK_TRY(
+            Timeline(uow, up.id, "fulfillment_changed",
+                     fmt::format("Allegro: status realizacji {} → {}",
+                                 domain::FulfillmentStatusName(before.fulfillment_status),
+                                 domain::FulfillmentStatusName(incoming.fulfillment_status)),
+                     now, remote_at, "allegro"));
         // A change made on Allegro's side moves the local status, unless a local change is
         // still on its way to Allegro (it would be undone by its own echo).
         NADAJNIK_ASSIGN_OR_RETURN(bool pushing, uow.jobs().HasActive(StatusPushKey(up.id)));
@@ -199,8 +200,8 @@ Result<void> ApplyForm(store::UnitOfWork& uow, AccountId account, const RemoteOr
           NADAJNIK_ASSIGN_OR_RETURN(auto current,
                                     uow.status_mappings().Mapped(account, before.local_status_id));
           if (current != incoming.fulfillment_status) {
-            NADAJNIK_ASSIGN_OR_RETURN(auto local, uow.status_mappings().LocalFor(
-                                                      account, incoming.fulfillment_status));
+            NADAJNIK_ASSIGN_OR_RETURN(
+                auto local, uow.status_mappings().LocalFor(account, incoming.fulfillment_status));
             if (local && *local != before.local_status_id) {
               NADAJNIK_TRY(uow.orders().SetLocalStatus(up.id, *local, now));
               NADAJNIK_TRY(Timeline(uow, up.id, "status_changed",
@@ -219,11 +220,12 @@ Result<void> ApplyForm(store::UnitOfWork& uow, AccountId account, const RemoteOr
     incident.account_id = account;
     incident.checkout_form_id = incoming.checkout_form_id;
     incident.kind = "missed_by_journal";
-    incident.message = up.outcome == store::UpsertOutcome::kInserted
-                           ? "Dziennik zdarzeń Allegro pominął to zamówienie; dołączone przez "
-                             "uzgadnianie"
-                           : "Dziennik zdarzeń Allegro pominął zmianę zamówienia; uzupełnione przez "
-                             "uzgadnianie";
+    incident.message =
+        up.outcome == store::UpsertOutcome::kInserted
+            ? "Dziennik zdarzeń Allegro pominął to zamówienie; dołączone przez "
+              "uzgadnianie"
+            : "Dziennik zdarzeń Allegro pominął zmianę zamówienia; uzupełnione przez "
+              "uzgadnianie";
     incident.at = now;
     NADAJNIK_TRY(uow.incidents().Record(incident));
   }
@@ -231,8 +233,8 @@ Result<void> ApplyForm(store::UnitOfWork& uow, AccountId account, const RemoteOr
 }
 
 Result<domain::MarketplaceAccount> LoadAccount(store::Store& store, AccountId id) {
-  NADAJNIK_ASSIGN_OR_RETURN(auto account,
-                            store.Read([&](store::UnitOfWork& uow) { return uow.accounts().Get(id); }));
+  NADAJNIK_ASSIGN_OR_RETURN(
+      auto account, store.Read([&](store::UnitOfWork& uow) { return uow.accounts().Get(id); }));
   if (!account) return Fail(ErrorCode::kNotFound, fmt::format("no account with id {}", id.value));
   return std::move(*account);
 }
@@ -308,8 +310,9 @@ struct OrderImporter::Impl {
   // Fetches the forms behind `wanted` (id -> the time of its newest event). Few forms: one GET
   // each. Many: the list endpoint sorted by updatedAt from the oldest event on (100 forms a
   // request), then single GETs for whatever the window did not hold.
-  Result<std::vector<RemoteOrder>> Fetch(const std::vector<std::pair<CheckoutFormId, Timestamp>>& wanted,
-                                         std::vector<CheckoutFormId>& not_found) {
+  Result<std::vector<RemoteOrder>> Fetch(
+      const std::vector<std::pair<CheckoutFormId, Timestamp>>& wanted,
+      std::vector<CheckoutFormId>& not_found) {
     std::vector<RemoteOrder> out;
     std::unordered_set<std::string> missing;
     for (const auto& [id, at] : wanted) missing.insert(id.value);
@@ -361,14 +364,15 @@ struct OrderImporter::Impl {
     const Timestamp now = Now();
     for (const auto& id : ids) {
       auto it = items.find(id.value);
-      NADAJNIK_ASSIGN_OR_RETURN(bool merged, store().Read([&](store::UnitOfWork& uow) -> Result<bool> {
-        if (it == items.end()) return false;
-        for (const auto& item : it->second) {
-          NADAJNIK_ASSIGN_OR_RETURN(auto holders, uow.orders().FindByLineItem(account, item));
-          if (!holders.empty()) return true;
-        }
-        return false;
-      }));
+      NADAJNIK_ASSIGN_OR_RETURN(
+          bool merged, store().Read([&](store::UnitOfWork& uow) -> Result<bool> {
+            if (it == items.end()) return false;
+            for (const auto& item : it->second) {
+              NADAJNIK_ASSIGN_OR_RETURN(auto holders, uow.orders().FindByLineItem(account, item));
+              if (!holders.empty()) return true;
+            }
+            return false;
+          }));
       if (merged) {
         Skip(report, kSkipGone);
         continue;

@@ -52,8 +52,8 @@ Result<StatusChange> StatusSync::Change(OrderId id, const std::string& status,
     if (!order) return Fail(ErrorCode::kNotFound, fmt::format("no order with id {}", id.value));
     if (order->merged_into) {
       return Fail(ErrorCode::kFailedPrecondition,
-                  fmt::format("order {} was merged into order {}: change that one",
-                              id.value, order->merged_into->value));
+                  fmt::format("order {} was merged into order {}: change that one", id.value,
+                              order->merged_into->value));
     }
     NADAJNIK_ASSIGN_OR_RETURN(auto target, FindStatus(uow, status));
     StatusChange c;
@@ -83,8 +83,8 @@ Result<StatusChange> StatusSync::Change(OrderId id, const std::string& status,
       c.pushes.reset();
       return c;
     }
-    if (order->fulfillment_status == FulfillmentStatus::kNew && *c.pushes != FulfillmentStatus::kNew &&
-        !order->cancelled()) {
+    if (order->fulfillment_status == FulfillmentStatus::kNew &&
+        *c.pushes != FulfillmentStatus::kNew && !order->cancelled()) {
       c.warnings.push_back(fmt::format(
           "Status realizacji w Allegro zmieni się z NEW na {}: kupujący nie będzie mógł już sam "
           "anulować zamówienia ani zmienić adresu",
@@ -98,9 +98,9 @@ Result<StatusChange> StatusSync::Change(OrderId id, const std::string& status,
   return change;
 }
 
-Result<void> StatusSync::Push(OrderId id, Timestamp queued_at,
-                              marketplace::MarketplaceConnector& api,
-                              const std::function<Result<void>(const store::Store::Work&)>& complete) {
+Result<void> StatusSync::Push(
+    OrderId id, Timestamp queued_at, marketplace::MarketplaceConnector& api,
+    const std::function<Result<void>(const store::Store::Work&)>& complete) {
   struct Target {
     domain::Order order;
     std::optional<FulfillmentStatus> desired;
@@ -110,9 +110,8 @@ Result<void> StatusSync::Push(OrderId id, Timestamp queued_at,
       NADAJNIK_ASSIGN_OR_RETURN(auto order, uow.orders().Get(id));
       if (!order) return Fail(ErrorCode::kNotFound, fmt::format("order {} was deleted", id.value));
       Target t{std::move(*order), std::nullopt};
-      NADAJNIK_ASSIGN_OR_RETURN(t.desired,
-                                uow.status_mappings().Mapped(t.order.account_id,
-                                                             t.order.local_status_id));
+      NADAJNIK_ASSIGN_OR_RETURN(
+          t.desired, uow.status_mappings().Mapped(t.order.account_id, t.order.local_status_id));
       return t;
     });
   };
@@ -120,8 +119,8 @@ Result<void> StatusSync::Push(OrderId id, Timestamp queued_at,
   if (!target.desired || target.order.read_only() || target.order.merged_into) return Ok();
   const FulfillmentStatus desired = *target.desired;
   if (target.order.fulfillment_status != desired) {
-    auto pushed = api.SetFulfillmentStatus(target.order.checkout_form_id, desired,
-                                           target.order.revision);
+    auto pushed =
+        api.SetFulfillmentStatus(target.order.checkout_form_id, desired, target.order.revision);
     if (!pushed && pushed.error().code == ErrorCode::kConflict) {
       // A stale revision: the buyer changed something. Read the form, store it, decide again.
       NADAJNIK_ASSIGN_OR_RETURN(auto fresh, api.GetOrder(target.order.checkout_form_id));
@@ -166,9 +165,8 @@ Result<void> StatusSync::Push(OrderId id, Timestamp queued_at,
     // Changed again while this push was on its way: send the newest one too.
     NADAJNIK_ASSIGN_OR_RETURN(auto order, uow.orders().Get(id));
     if (!order) return Ok();
-    NADAJNIK_ASSIGN_OR_RETURN(auto now_desired,
-                              uow.status_mappings().Mapped(order->account_id,
-                                                           order->local_status_id));
+    NADAJNIK_ASSIGN_OR_RETURN(
+        auto now_desired, uow.status_mappings().Mapped(order->account_id, order->local_status_id));
     if (now_desired && *now_desired != desired) NADAJNIK_TRY(EnqueuePush(uow, *order, now));
     return Ok();
   });

@@ -100,7 +100,7 @@ class StatusMappingRepository {
   // The effective mapping of every local status for `account`, in status order.
   virtual Result<std::vector<StatusMapping>> List(AccountId account) = 0;
   virtual Result<std::optional<domain::FulfillmentStatus>> Mapped(AccountId account,
-                                                                 StatusId status) = 0;
+                                                                  StatusId status) = 0;
   // The first local status (by position) that maps to `fulfillment` for `account`.
   virtual Result<std::optional<StatusId>> LocalFor(AccountId account,
                                                    domain::FulfillmentStatus fulfillment) = 0;

@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "support/eventually.hpp"
 #include "support/http_client.hpp"
 #include "support/nadajnik_instance.hpp"
 #include "support/sandbox_process.hpp"
@@ -19,16 +20,6 @@ namespace {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
-
-template <typename F>
-bool Eventually(F check, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (check()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return check();
-}
 
 // Fast polling so that the tests wait seconds, not minutes.
 const NadajnikInstance::Env kFast = {{"NADAJNIK_ALLEGRO_JOURNAL_INTERVAL_MS", "200"},

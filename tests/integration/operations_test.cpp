@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "support/eventually.hpp"
 #include "support/http_client.hpp"
 #include "support/nadajnik_instance.hpp"
 #include "support/test_database.hpp"
@@ -116,17 +117,6 @@ TEST(MetricsTest, MetricsAreValidPrometheusTextWithRequestsAndJobs) {
   EXPECT_NE(r.body.find(R"(route="/orders/{id}")"), std::string::npos) << "patterns, not ids";
   EXPECT_EQ(r.body.find("/orders/123"), std::string::npos);
   EXPECT_NE(r.body.find("nadajnik_jobs{"), std::string::npos) << "jobs by state from the store";
-}
-
-// Waits until `check` holds, polling; false after `timeout`.
-template <typename F>
-bool Eventually(F check, std::chrono::milliseconds timeout) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < until) {
-    if (check()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return check();
 }
 
 std::optional<store::Job> JobById(NadajnikInstance& instance, JobId id) {

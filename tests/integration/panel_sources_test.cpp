@@ -8,6 +8,7 @@
 #include <regex>
 #include <thread>
 
+#include "support/eventually.hpp"
 #include "support/http_client.hpp"
 #include "support/nadajnik_instance.hpp"
 #include "support/sandbox_process.hpp"
@@ -23,16 +24,6 @@ using Fields = std::vector<std::pair<std::string, std::string>>;
 constexpr char kAdminPassword[] = "Admin-Haslo-2026!";
 constexpr char kPackerPassword[] = "Pakowacz-Haslo-77";
 constexpr char kSellerPassword[] = "haslo-sandbox";
-
-template <typename F>
-bool Eventually(F check, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (check()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return check();
-}
 
 std::string CsrfFrom(const std::string& html) {
   std::smatch m;

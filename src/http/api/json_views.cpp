@@ -64,9 +64,8 @@ json::object OrderJson(const domain::Order& o, bool with_details, const std::str
       {"currency", o.total.currency.code()},
       {"status", domain::CheckoutStatusName(o.checkout_status)},
       {"fulfillmentStatus", domain::FulfillmentStatusName(o.fulfillment_status)},
-      {"fulfillmentProvider", o.fulfillment_provider == domain::FulfillmentProvider::kAllegro
-                                  ? "ALLEGRO"
-                                  : "SELLER"},
+      {"fulfillmentProvider",
+       o.fulfillment_provider == domain::FulfillmentProvider::kAllegro ? "ALLEGRO" : "SELLER"},
       {"localStatusId", o.local_status_id.value},
       {"readOnly", o.read_only()},
       {"buyer", json::object{{"id", o.buyer.remote_id},
@@ -91,10 +90,11 @@ json::object OrderJson(const domain::Order& o, bool with_details, const std::str
   };
   if (!alias.empty()) out["accountAlias"] = alias;
   if (!status_name.empty()) out["localStatus"] = status_name;
-  out["payment"] = o.payment ? json::value(PaymentJson(o.payment->remote_id, o.payment->type,
-                                                       o.payment->provider, o.payment->paid,
-                                                       o.payment->finished_at))
-                             : json::value(nullptr);
+  out["payment"] =
+      o.payment
+          ? json::value(PaymentJson(o.payment->remote_id, o.payment->type, o.payment->provider,
+                                    o.payment->paid, o.payment->finished_at))
+          : json::value(nullptr);
   if (!with_details) return out;
   out["sellerNote"] = o.seller_note;
   json::array tax_ids;
@@ -136,7 +136,8 @@ json::object TimelineEventJson(const domain::OrderEvent& e) {
                    {"message", e.message},
                    {"actor", e.actor}};
   if (e.remote_at) {
-    out["lagMs"] = std::chrono::duration_cast<std::chrono::milliseconds>(e.at - *e.remote_at).count();
+    out["lagMs"] =
+        std::chrono::duration_cast<std::chrono::milliseconds>(e.at - *e.remote_at).count();
   }
   return out;
 }

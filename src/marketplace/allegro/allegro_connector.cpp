@@ -15,22 +15,6 @@ namespace {
 
 constexpr std::string_view kVendorJson = "application/vnd.allegro.public.v1+json";
 
-std::string TrimSlash(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
-
-std::optional<std::chrono::milliseconds> RetryAfter(const net::HttpResponse& r) {
-  auto v = r.Header("retry-after");
-  if (!v) return std::nullopt;
-  try {
-    const long seconds = std::stol(*v);
-    if (seconds >= 0 && seconds < 3600) return std::chrono::seconds(seconds);
-  } catch (...) {
-  }
-  return std::nullopt;
-}
-
 Result<domain::MarketplaceAccount> LoadAccount(store::Store& store, AccountId id) {
   NADAJNIK_ASSIGN_OR_RETURN(
       auto account, store.Read([&](store::UnitOfWork& uow) { return uow.accounts().Get(id); }));
@@ -44,7 +28,7 @@ class AllegroConnector final : public MarketplaceConnector {
       : env_(env),
         account_(std::move(account)),
         budget_(budget),
-        api_(TrimSlash(account_.api_base_url)) {}
+        api_(TrimTrailingSlashes(account_.api_base_url)) {}
 
   Result<std::string> LatestEventId() override {
     NADAJNIK_ASSIGN_OR_RETURN(auto r, Call("GET", "/order/event-stats", {}, "event_stats", true));
@@ -206,7 +190,7 @@ class AllegroConnector final : public MarketplaceConnector {
         continue;
       }
       if (r.status == 429) {
-        const auto retry_after = RetryAfter(r);
+        const auto retry_after = r.RetryAfter();
         budget_.OnRateLimited(retry_after);
         Error e;
         e.code = ErrorCode::kRateLimited;

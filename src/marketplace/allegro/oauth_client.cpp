@@ -15,11 +15,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string TrimSlash(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
-
 std::string B64Url(const unsigned char* bytes, std::size_t n) {
   std::string s = net::Base64(std::string_view(reinterpret_cast<const char*>(bytes), n));
   for (char& c : s) {
@@ -118,7 +113,7 @@ AllegroOAuthClient::AllegroOAuthClient(net::HttpClient& http, const Clock& clock
                                        Secret<> client_secret)
     : http_(http),
       clock_(clock),
-      auth_base_url_(TrimSlash(std::move(auth_base_url))),
+      auth_base_url_(TrimTrailingSlashes(std::move(auth_base_url))),
       client_id_(std::move(client_id)),
       client_secret_(std::move(client_secret)) {}
 

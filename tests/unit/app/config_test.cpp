@@ -184,7 +184,8 @@ TEST_F(ConfigFile, UnknownSectionIsNamed) {
 
   const std::string unrelated = ErrorFor("[smtp]\nhost = \"mail\"\n");
   EXPECT_THAT(unrelated, HasSubstr("unknown section [smtp]"));
-  EXPECT_THAT(unrelated, HasSubstr("[server], [data], [database], [jobs], [log], [allegro], [auth]"));
+  EXPECT_THAT(unrelated,
+              HasSubstr("[server], [data], [database], [jobs], [log], [allegro], [auth]"));
 }
 
 TEST_F(ConfigFile, SectionWrittenAsAValueIsExplained) {

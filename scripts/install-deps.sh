@@ -11,7 +11,7 @@ build_pkgs=(
   libexpected-dev libsqlite3-dev libpq-dev libsodium-dev libcurl4-openssl-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libhowardhinnant-date-dev
   libkainjow-mustache-dev libgtest-dev libgmock-dev libbenchmark-dev tzdata fonts-dejavu-core
-  libcairo2-dev libqpdf-dev
+  libcairo2-dev libqpdf-dev libpugixml-dev
 )
 test_pkgs=(
   postgresql-15 clang-format-14 sqlite3 curl procps python3 python3-jsonschema python3-yaml

@@ -15,6 +15,7 @@
 #include "core/ids.hpp"
 #include "core/result.hpp"
 #include "domain/account.hpp"
+#include "domain/carrier_settings.hpp"
 #include "domain/order.hpp"
 #include "domain/order_event.hpp"
 #include "domain/shipment.hpp"
@@ -233,6 +234,20 @@ class ShipmentRepository {
   virtual Result<std::vector<domain::Shipment>> ListForOrder(OrderId id) = 0;
   // Writes state, remote id, tracking, label and error fields of a stored shipment.
   virtual Result<void> Update(const domain::Shipment& shipment, Timestamp now) = 0;
+};
+
+// ---- Carrier contracts --------------------------------------------------------------------
+
+// Secrets are sealed before they reach the database, bound to (account, carrier), so a value
+// copied to another row does not open. kNotFound for an unknown account.
+class CarrierSettingsRepository {
+ public:
+  virtual ~CarrierSettingsRepository() = default;
+  // Inserts or replaces the account's settings for that carrier.
+  virtual Result<void> Put(const domain::CarrierSettings& settings, Timestamp now) = 0;
+  virtual Result<std::optional<domain::CarrierSettings>> Get(AccountId account,
+                                                             domain::Carrier carrier) = 0;
+  virtual Result<std::vector<domain::CarrierSettings>> List(AccountId account) = 0;
 };
 
 // ---- Users, sessions, API tokens ------------------------------------------------------------

@@ -46,6 +46,7 @@ class UnitOfWork {
   virtual IntegrityIncidentRepository& incidents() = 0;
   virtual ImportFailureRepository& import_failures() = 0;
   virtual OAuthStateRepository& oauth_states() = 0;
+  virtual CarrierSettingsRepository& carrier_settings() = 0;
 };
 
 class Store {

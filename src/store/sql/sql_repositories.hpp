@@ -28,6 +28,8 @@ std::unique_ptr<JobRepository> MakeJobRepository(DbConnection& db);
 std::unique_ptr<StatusMappingRepository> MakeStatusMappingRepository(DbConnection& db);
 std::unique_ptr<IntegrityIncidentRepository> MakeIntegrityIncidentRepository(DbConnection& db);
 std::unique_ptr<ImportFailureRepository> MakeImportFailureRepository(DbConnection& db);
+std::unique_ptr<CarrierSettingsRepository> MakeCarrierSettingsRepository(
+    DbConnection& db, const security::SecretBox& secrets);
 std::unique_ptr<OAuthStateRepository> MakeOAuthStateRepository(DbConnection& db,
                                                                const security::SecretBox& secrets);
 

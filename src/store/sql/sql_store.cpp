@@ -65,6 +65,10 @@ class SqlUnitOfWork final : public UnitOfWork {
   OAuthStateRepository& oauth_states() override {
     return Lazy(oauth_states_, [&] { return sql::MakeOAuthStateRepository(db_, secrets_); });
   }
+  CarrierSettingsRepository& carrier_settings() override {
+    return Lazy(carrier_settings_,
+                [&] { return sql::MakeCarrierSettingsRepository(db_, secrets_); });
+  }
 
  private:
   DbConnection& db_;
@@ -83,6 +87,7 @@ class SqlUnitOfWork final : public UnitOfWork {
   std::unique_ptr<IntegrityIncidentRepository> incidents_;
   std::unique_ptr<ImportFailureRepository> import_failures_;
   std::unique_ptr<OAuthStateRepository> oauth_states_;
+  std::unique_ptr<CarrierSettingsRepository> carrier_settings_;
 };
 
 class SqlStore final : public Store {

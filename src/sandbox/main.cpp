@@ -22,6 +22,16 @@ int main(int argc, char** argv) {
       "InPost ShipX under /inpost (base URL http://HOST:PORT/inpost): organization 9001 with "
       "token inpost-sandbox-token, organization 9002 with token inpost-sandbox-token-2; admin "
       "under /__sandbox/inpost/.\n"
+      "ORLEN Paczka (SOAP) at /orlen/WebServicePwR/WebServicePwR.asmx: PartnerID 1001 with "
+      "PartnerKey orlen-sandbox-key, 1002 with orlen-sandbox-key-2; admin under "
+      "/__sandbox/orlen/.\n"
+      "Poczta Polska e-Nadawca (SOAP, HTTP Basic) at /poczta-polska/websrv/en.php: login "
+      "nadajnik-en with password haslo-en-sandbox (bufor 101, posting office 260001); admin "
+      "under /__sandbox/poczta-polska/.\n"
+      "DPD DPDServices (SOAP) at /dpd/DPDPackageObjServicesService/DPDPackageObjServices and "
+      "/dpd/DPDInfoServicesObjEventsService/DPDInfoServicesObjEvents: login 149510101, password "
+      "dpd-sandbox-haslo, masterFid 1495101 (second account 149520201 / dpd-sandbox-haslo-2 / "
+      "1495202); admin under /__sandbox/dpd/.\n"
       "Prints 'LISTENING <port>' as its first line."};
   cli.add_option("--listen", listen, "host:port to listen on (port 0 picks a free one)")
       ->default_val(listen);
@@ -71,8 +81,68 @@ int main(int argc, char** argv) {
     inpost_help += "\n  " + std::string(name) + ": " + std::string(description);
   }
   cli.add_option("--inpost-scenario", config.inpost.scenarios, inpost_help);
+  std::string orlen_help =
+      "Switch an ORLEN Paczka scenario on (repeatable; also POST /__sandbox/orlen/scenarios):";
+  for (const auto& [name, description] : sandbox::orlen::OrlenScenarios()) {
+    orlen_help += "\n  " + std::string(name) + ": " + std::string(description);
+  }
+  cli.add_option("--orlen-scenario", config.orlen.scenarios, orlen_help);
+  cli.add_option("--orlen-max-cod", config.orlen.max_cod_minor,
+                 "ORLEN Paczka: the COD ceiling in grosze (not in the reference; 5000 PLN)")
+      ->default_val(config.orlen.max_cod_minor)
+      ->check(CLI::Range(1LL, 999999999LL));
+  long long pp_accept_ms = config.poczta_polska.accept_delay.count();
+  cli.add_option("--poczta-polska-accept-ms", pp_accept_ms,
+                 "Poczta Polska: how long a sent envelope stays WYSLANY before PRZYJETY (0: only "
+                 "by POST /__sandbox/poczta-polska/envelopes/{id}/accept)")
+      ->default_val(pp_accept_ms)
+      ->check(CLI::Range(0LL, 86400000LL));
+  cli.add_option("--poczta-polska-max-cod", config.poczta_polska.max_cod_minor,
+                 "Poczta Polska: the COD ceiling in grosze (not in the reference; 5000 PLN)")
+      ->default_val(config.poczta_polska.max_cod_minor)
+      ->check(CLI::Range(1LL, 9999999LL));
+  std::string pp_help =
+      "Switch a Poczta Polska scenario on (repeatable; also POST "
+      "/__sandbox/poczta-polska/scenarios):";
+  for (const auto& [name, description] : sandbox::poczta_polska::PocztaPolskaScenarios()) {
+    pp_help += "\n  " + std::string(name) + ": " + std::string(description);
+  }
+  cli.add_option("--poczta-polska-scenario", config.poczta_polska.scenarios, pp_help);
+  std::string dpd_help =
+      "Switch a DPD scenario on (repeatable; also POST /__sandbox/dpd/scenarios):";
+  for (const auto& [name, description] : sandbox::dpd::DpdScenarios()) {
+    dpd_help += "\n  " + std::string(name) + ": " + std::string(description);
+  }
+  cli.add_option("--dpd-scenario", config.dpd.scenarios, dpd_help);
+  cli.add_option("--dpd-max-cod", config.dpd.max_cod_minor,
+                 "DPD: COD ceiling in grosze (not in the reference; 1100000 assumed)")
+      ->default_val(config.dpd.max_cod_minor)
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{100000000000}));
   CLI11_PARSE(cli, argc, argv);
+  for (const auto& name : config.dpd.scenarios) {
+    sandbox::dpd::DpdWorld scratch{sandbox::dpd::DpdOptions{}};
+    if (auto valid = sandbox::dpd::SetDpdScenario(scratch, name, true); !valid) {
+      std::cerr << "nadajnik-sandbox: " << valid.error().message << "\n";
+      return 2;
+    }
+  }
+  config.poczta_polska.accept_delay = std::chrono::milliseconds(pp_accept_ms);
+  for (const auto& name : config.poczta_polska.scenarios) {
+    sandbox::poczta_polska::PocztaPolskaWorld scratch{
+        sandbox::poczta_polska::PocztaPolskaOptions{}};
+    if (auto valid = sandbox::poczta_polska::SetPocztaPolskaScenario(scratch, name, true); !valid) {
+      std::cerr << "nadajnik-sandbox: " << valid.error().message << "\n";
+      return 2;
+    }
+  }
   config.inpost.confirm_delay = std::chrono::milliseconds(inpost_confirm_ms);
+  for (const auto& name : config.orlen.scenarios) {
+    sandbox::orlen::OrlenWorld scratch{sandbox::orlen::OrlenOptions{}};
+    if (auto valid = sandbox::orlen::SetOrlenScenario(scratch, name, true); !valid) {
+      std::cerr << "nadajnik-sandbox: " << valid.error().message << "\n";
+      return 2;
+    }
+  }
   for (const auto& name : config.inpost.scenarios) {
     sandbox::inpost::InPostWorld scratch{sandbox::inpost::InPostOptions{}};
     if (auto valid = sandbox::inpost::SetInPostScenario(scratch, name, true); !valid) {

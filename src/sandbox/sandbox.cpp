@@ -14,7 +14,10 @@
 #include "sandbox/allegro/orders_api.hpp"
 #include "sandbox/allegro/rest.hpp"
 #include "sandbox/allegro/shipping_api.hpp"
+#include "sandbox/dpd/simulator.hpp"
 #include "sandbox/inpost/simulator.hpp"
+#include "sandbox/orlen/simulator.hpp"
+#include "sandbox/poczta_polska/simulator.hpp"
 
 namespace nadajnik::sandbox {
 
@@ -22,11 +25,19 @@ struct Sandbox::Impl {
   SandboxConfig config;
   allegro::World world;
   inpost::InPostWorld inpost_world;
+  orlen::OrlenWorld orlen_world;
+  poczta_polska::PocztaPolskaWorld poczta_polska_world;
+  dpd::DpdWorld dpd_world;
   http::Router router;
   std::unique_ptr<http::HttpServer> server;
 
   explicit Impl(SandboxConfig c)
-      : config(std::move(c)), world(config.allegro), inpost_world(config.inpost) {}
+      : config(std::move(c)),
+        world(config.allegro),
+        inpost_world(config.inpost),
+        orlen_world(config.orlen),
+        poczta_polska_world(config.poczta_polska),
+        dpd_world(config.dpd) {}
 };
 
 void AddDefaultSellers(allegro::World& world) {
@@ -61,6 +72,9 @@ Sandbox::Sandbox(SandboxConfig config) : impl_(std::make_unique<Impl>(std::move(
   allegro::RegisterShippingRoutes(impl_->router, world);
   allegro::RegisterAdminRoutes(impl_->router, world);
   inpost::RegisterInPostRoutes(impl_->router, impl_->inpost_world);
+  orlen::RegisterOrlenRoutes(impl_->router, impl_->orlen_world);
+  poczta_polska::RegisterPocztaPolskaRoutes(impl_->router, impl_->poczta_polska_world);
+  dpd::RegisterDpdRoutes(impl_->router, impl_->dpd_world);
 }
 
 Sandbox::~Sandbox() { Stop(); }
@@ -76,6 +90,21 @@ Result<void> Sandbox::Start() {
     if (req.path.starts_with("/inpost/")) {  // the carrier simulators have their own faults
       std::lock_guard lock(impl_->inpost_world.mu);
       auto f = inpost::InPostBeforeRequest(impl_->inpost_world, req);
+      fault.response = std::move(f.response);
+      fault.delay = f.delay;
+    } else if (req.path.starts_with("/orlen/")) {
+      std::lock_guard lock(impl_->orlen_world.mu);
+      auto f = orlen::OrlenBeforeRequest(impl_->orlen_world, req);
+      fault.response = std::move(f.response);
+      fault.delay = f.delay;
+    } else if (req.path.starts_with("/poczta-polska/")) {
+      std::lock_guard lock(impl_->poczta_polska_world.mu);
+      auto f = poczta_polska::PocztaPolskaBeforeRequest(impl_->poczta_polska_world, req);
+      fault.response = std::move(f.response);
+      fault.delay = f.delay;
+    } else if (req.path.starts_with("/dpd/")) {
+      std::lock_guard lock(impl_->dpd_world.mu);
+      auto f = dpd::DpdBeforeRequest(impl_->dpd_world, req);
       fault.response = std::move(f.response);
       fault.delay = f.delay;
     } else {
@@ -102,6 +131,14 @@ std::string Sandbox::base_url() const {
 allegro::World& Sandbox::world() { return impl_->world; }
 
 inpost::InPostWorld& Sandbox::inpost_world() { return impl_->inpost_world; }
+
+orlen::OrlenWorld& Sandbox::orlen_world() { return impl_->orlen_world; }
+
+poczta_polska::PocztaPolskaWorld& Sandbox::poczta_polska_world() {
+  return impl_->poczta_polska_world;
+}
+
+dpd::DpdWorld& Sandbox::dpd_world() { return impl_->dpd_world; }
 
 Result<void> ValidateScenarios(const std::vector<std::string>& names) {
   allegro::World scratch{allegro::SandboxOptions{}};

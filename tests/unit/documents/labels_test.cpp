@@ -483,7 +483,8 @@ TEST(DocumentsCheck, RefusesPayloadsThatAreNotLabelsNamingWhatArrived) {
   using domain::LabelFormat;
   ExpectRefused("", LabelFormat::kPdfA6, "sent nothing (0 bytes)");
   ExpectRefused("", LabelFormat::kZpl203, "sent nothing (0 bytes)");
-  const std::string zip("PK\x03\x04\x14\x00\x00\x00labels/a.pdf", 24);
+  constexpr char kZip[] = "PK\x03\x04\x14\x00\x00\x00labels/a.pdf";
+  const std::string zip(kZip, sizeof kZip - 1);  // the NULs belong to the payload
   ExpectRefused(zip, LabelFormat::kPdfA6, "a ZIP archive");
   ExpectRefused(zip, LabelFormat::kZpl203, "a ZIP archive");
   ExpectRefused("<html><body>502 Bad Gateway</body></html>", LabelFormat::kPdfA6, "an HTML page");

@@ -519,8 +519,10 @@ struct OrderImporter::Impl {
       if (q.offset + 2 * q.limit > 10000) {
         // A new window from the last key seen; the overlap is dropped through `seen`.
         if (!last_key || fresh.empty()) {
-          return Fail(ErrorCode::kUnavailable,
-                      "more than 10,000 orders share one time window: narrow the import");
+          // Not retryable: a retry would list the same 10,000 again.
+          return Fail(ErrorCode::kFailedPrecondition,
+                      "more than 10,000 orders share one moment of time at Allegro, past what its "
+                      "list can page (offset + limit <= 10,000): import a narrower range of days");
         }
         if (by_updated) {
           q.updated_from = *last_key;

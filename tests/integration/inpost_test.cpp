@@ -12,6 +12,7 @@
 
 #include "carriers/inpost/api.hpp"
 #include "net/http_client.hpp"
+#include "support/barcodes.hpp"
 #include "support/process.hpp"
 #include "support/sandbox_process.hpp"
 #include "support/temp_dir.hpp"
@@ -99,40 +100,7 @@ class InPostTest : public ::testing::Test, protected SandboxProcess {
 
   // The Code 128 contents of every page of a PDF, as zbarimg reads them.
   std::vector<std::string> DecodePdf(const std::string& pdf) {
-    const auto file = work_.path() / "label.pdf";
-    std::ofstream(file, std::ios::binary) << pdf;
-    {
-      Process render(
-          {{"pdftoppm", "-r", "200", "-png", file.string(), (work_.path() / "page").string()},
-           {},
-           std::nullopt,
-           work_.path() / "pdftoppm.out",
-           work_.path() / "pdftoppm.out"});
-      EXPECT_EQ(render.Wait(60s), 0) << ReadFile(work_.path() / "pdftoppm.out");
-    }
-    std::vector<std::string> codes;
-    for (const auto& entry : std::filesystem::directory_iterator(work_.path())) {
-      if (entry.path().extension() != ".png") continue;
-      const auto out = work_.path() / "zbar.out";
-      Process zbar(
-          {{"zbarimg", "--raw", "-q", "-Sdisable", "-Scode128.enable", entry.path().string()},
-           {},
-           std::nullopt,
-           out,
-           work_.path() / "zbar.err"});
-      EXPECT_EQ(zbar.Wait(60s), 0) << ReadFile(work_.path() / "zbar.err");
-      std::string text = ReadFile(out);
-      std::size_t start = 0;
-      while (start < text.size()) {
-        auto nl = text.find('\n', start);
-        if (nl == std::string::npos) nl = text.size();
-        if (nl > start) codes.push_back(text.substr(start, nl - start));
-        start = nl + 1;
-      }
-      std::filesystem::remove(entry.path());
-    }
-    std::sort(codes.begin(), codes.end());
-    return codes;
+    return DecodeCode128(pdf, work_.path());
   }
 
   std::unique_ptr<net::HttpClient> http_;

@@ -1,0 +1,15 @@
+// The Code 128 barcodes on a PDF's pages as a scanner reads them: each page rendered with
+// pdftoppm at 200 dpi and read with zbarimg (poppler-utils and zbar-tools, installed by
+// scripts/install-deps.sh). Sorted; temporary files go to `work_dir`.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace nadajnik::testing {
+
+std::vector<std::string> DecodeCode128(const std::string& pdf,
+                                       const std::filesystem::path& work_dir);
+
+}  // namespace nadajnik::testing

@@ -1,5 +1,7 @@
 #include "carriers/dpd/mapping.hpp"
 
+#include "carriers/polish_address.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -239,13 +241,6 @@ bool Contains(std::string_view haystack, std::string_view needle) {
 }
 
 }  // namespace
-
-std::optional<std::string> NormalizePostalCode(std::string_view code) {
-  const std::string c = Trim(code);
-  if (c.size() == 6 && c[2] == '-' && IsDigits(c.substr(0, 2)) && IsDigits(c.substr(3))) return c;
-  if (c.size() == 5 && IsDigits(c)) return c.substr(0, 2) + "-" + c.substr(2);
-  return std::nullopt;
-}
 
 std::optional<std::string> NormalizePhone(std::string_view phone) {
   std::string digits;

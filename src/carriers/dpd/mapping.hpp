@@ -15,6 +15,8 @@
 // anything else at HTTP >= 500 to kUnavailable.
 #pragma once
 
+#include "carriers/polish_address.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -49,7 +51,7 @@ struct ValidationLimits {
 };
 
 // "61-123" stays, "61123" becomes "61-123"; anything else is nullopt.
-std::optional<std::string> NormalizePostalCode(std::string_view code);
+using carriers::NormalizePostalCode;
 // Polish phone to 9 digits (spaces, dashes, brackets dropped; +48 / 0048 stripped).
 std::optional<std::string> NormalizePhone(std::string_view phone);
 

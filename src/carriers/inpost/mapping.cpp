@@ -1,5 +1,7 @@
 #include "carriers/inpost/mapping.hpp"
 
+#include "carriers/polish_address.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -64,17 +66,6 @@ constexpr std::string_view kDecimalMark =
     "\x01"
     "dec:";
 
-std::string Clean(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-  }
-  auto first = out.find_first_not_of(' ');
-  if (first == std::string::npos) return {};
-  auto last = out.find_last_not_of(' ');
-  return out.substr(first, last - first + 1);
-}
-
 json::string Decimal(std::string text) { return json::string(std::string(kDecimalMark) + text); }
 
 std::string WriteDecimals(std::string serialized) {
@@ -95,19 +86,21 @@ Unexpected Invalid(std::string message) {
   return Fail(ErrorCode::kInvalidArgument, std::move(message));
 }
 
-bool PartyHasName(const Party& p) { return !Clean(p.name).empty() || !Clean(p.company).empty(); }
+bool PartyHasName(const Party& p) {
+  return !CleanText(p.name).empty() || !CleanText(p.company).empty();
+}
 
 Result<void> ValidateAddress(const Party& p, std::string_view who) {
-  if (Clean(p.street).empty()) {
+  if (CleanText(p.street).empty()) {
     return Invalid(fmt::format("InPost needs the {}'s street: fill in the address", who));
   }
-  if (Clean(p.building).empty()) {
+  if (CleanText(p.building).empty()) {
     return Invalid(fmt::format(
         "InPost needs the {}'s building number apart from the street ('{}'): split the address "
         "into street and number",
         who, Bounded(p.street)));
   }
-  if (Clean(p.city).empty()) {
+  if (CleanText(p.city).empty()) {
     return Invalid(fmt::format("InPost needs the {}'s city: fill in the address", who));
   }
   if (!NormalizePostalCode(p.postal_code)) {
@@ -124,7 +117,7 @@ Result<void> ValidateAddress(const Party& p, std::string_view who) {
 }
 
 Result<void> ValidatePhone(const Party& p, std::string_view who) {
-  if (Clean(p.phone).empty()) {
+  if (CleanText(p.phone).empty()) {
     return Invalid(fmt::format("InPost needs the {}'s phone number (9 digits): fill it in", who));
   }
   if (!NormalizePhone(p.phone)) {
@@ -143,22 +136,22 @@ bool LooksLikeEmail(std::string_view e) {
 
 json::object PeerJson(const Party& p) {
   json::object o;
-  const std::string name = Clean(p.name);
+  const std::string name = CleanText(p.name);
   if (!name.empty()) {
     const auto space = name.find(' ');
     o["first_name"] = space == std::string::npos ? name : name.substr(0, space);
-    o["last_name"] = space == std::string::npos ? name : Clean(name.substr(space + 1));
+    o["last_name"] = space == std::string::npos ? name : CleanText(name.substr(space + 1));
   }
-  if (!Clean(p.company).empty()) o["company_name"] = Clean(p.company);
-  if (!Clean(p.email).empty()) o["email"] = Clean(p.email);
+  if (!CleanText(p.company).empty()) o["company_name"] = CleanText(p.company);
+  if (!CleanText(p.email).empty()) o["email"] = CleanText(p.email);
   if (auto phone = NormalizePhone(p.phone)) o["phone"] = *phone;
-  if (!Clean(p.street).empty() || !Clean(p.city).empty()) {
+  if (!CleanText(p.street).empty() || !CleanText(p.city).empty()) {
     json::object a;
-    a["street"] = Clean(p.street);
-    a["building_number"] = Clean(p.building);
-    a["city"] = Clean(p.city);
-    a["post_code"] = NormalizePostalCode(p.postal_code).value_or(Clean(p.postal_code));
-    a["country_code"] = p.country_code.empty() ? "PL" : Clean(p.country_code);
+    a["street"] = CleanText(p.street);
+    a["building_number"] = CleanText(p.building);
+    a["city"] = CleanText(p.city);
+    a["post_code"] = NormalizePostalCode(p.postal_code).value_or(CleanText(p.postal_code));
+    a["country_code"] = p.country_code.empty() ? "PL" : CleanText(p.country_code);
     o["address"] = std::move(a);
   }
   return o;
@@ -296,43 +289,6 @@ bool IsKnownService(std::string_view s) { return IsLockerService(s) || IsCourier
 bool OffersZpl300(std::string_view s) { return In(kZpl300Services, s); }
 bool HasA4Label(std::string_view s) { return !IsCourierService(s); }
 
-std::optional<std::string> NormalizePostalCode(std::string_view code) {
-  std::string c = Clean(code);
-  auto digit = [](char ch) { return ch >= '0' && ch <= '9'; };
-  if (c.size() == 6 && c[2] == '-' && std::all_of(c.begin(), c.begin() + 2, digit) &&
-      std::all_of(c.begin() + 3, c.end(), digit)) {
-    return c;
-  }
-  if (c.size() == 5 && std::all_of(c.begin(), c.end(), digit)) {
-    return c.substr(0, 2) + "-" + c.substr(2);
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> NormalizePhone(std::string_view phone) {
-  std::string digits;
-  bool plus = false;
-  for (char c : phone) {
-    if (c >= '0' && c <= '9') {
-      digits += c;
-    } else if (c == '+' && digits.empty() && !plus) {
-      plus = true;
-    } else if (c != ' ' && c != '-' && c != '(' && c != ')' && c != '.') {
-      return std::nullopt;
-    }
-  }
-  if (plus) {
-    if (!digits.starts_with("48")) return std::nullopt;
-    digits = digits.substr(2);
-  } else if (digits.size() == 13 && digits.starts_with("0048")) {
-    digits = digits.substr(4);
-  } else if (digits.size() == 11 && digits.starts_with("48")) {
-    digits = digits.substr(2);
-  }
-  if (digits.size() != 9 || digits[0] == '0') return std::nullopt;
-  return digits;
-}
-
 Result<std::string> LockerTemplateFor(const domain::Parcel& parcel, int index) {
   const int n = index + 1;
   if (parcel.weight_grams > kLockerMaxGrams) {
@@ -346,7 +302,7 @@ Result<std::string> LockerTemplateFor(const domain::Parcel& parcel, int index) {
   auto fits = [&](const Template& t) {
     return !has_dims || (dims[0] <= t.dims[0] && dims[1] <= t.dims[1] && dims[2] <= t.dims[2]);
   };
-  const std::string wanted = Clean(parcel.size_template);
+  const std::string wanted = CleanText(parcel.size_template);
   if (!wanted.empty()) {
     for (const auto& t : kTemplates) {
       if (wanted == t.wire || wanted == t.letter ||
@@ -397,12 +353,12 @@ Result<void> ValidateRequest(const ShipmentRequest& r, const ValidationLimits& l
   }
   NADAJNIK_TRY(ValidatePhone(r.receiver, "receiver"));
   if (locker) {
-    if (Clean(r.target_point).empty()) {
+    if (CleanText(r.target_point).empty()) {
       return Invalid(
           "An InPost locker shipment needs the buyer's parcel locker (target point, e.g. "
           "KRA01M): choose it in the order");
     }
-    if (!LooksLikeEmail(Clean(r.receiver.email))) {
+    if (!LooksLikeEmail(CleanText(r.receiver.email))) {
       return Invalid(fmt::format(
           "InPost lockers need the receiver's e-mail for the pickup code; '{}' is not an e-mail "
           "address: fill it in",
@@ -421,7 +377,7 @@ Result<void> ValidateRequest(const ShipmentRequest& r, const ValidationLimits& l
       return Invalid("InPost couriers need the receiver's name or company: fill it in");
     }
     NADAJNIK_TRY(ValidateAddress(r.receiver, "receiver"));
-    if (!Clean(r.receiver.email).empty() && !LooksLikeEmail(Clean(r.receiver.email))) {
+    if (!CleanText(r.receiver.email).empty() && !LooksLikeEmail(CleanText(r.receiver.email))) {
       return Invalid(fmt::format("The receiver's e-mail '{}' is not an e-mail address: correct it",
                                  Bounded(r.receiver.email)));
     }
@@ -440,16 +396,16 @@ Result<void> ValidateRequest(const ShipmentRequest& r, const ValidationLimits& l
             i + 1, p.length_mm, p.width_mm, p.height_mm));
       }
     }
-    if (!Clean(r.sending_point).empty() && !Clean(r.sending_point).starts_with("POP-")) {
+    if (!CleanText(r.sending_point).empty() && !CleanText(r.sending_point).starts_with("POP-")) {
       return Invalid(fmt::format(
           "InPost couriers can't be dropped in a locker ('{}'): clear the sending point to have "
           "the courier collect it, or give a ParcelPoint (POP-...)",
           Bounded(r.sending_point)));
     }
   }
-  if (PartyHasName(r.sender) || !Clean(r.sender.street).empty()) {
+  if (PartyHasName(r.sender) || !CleanText(r.sender.street).empty()) {
     NADAJNIK_TRY(ValidateAddress(r.sender, "sender"));
-    if (!Clean(r.sender.phone).empty()) NADAJNIK_TRY(ValidatePhone(r.sender, "sender"));
+    if (!CleanText(r.sender.phone).empty()) NADAJNIK_TRY(ValidatePhone(r.sender, "sender"));
   }
   if (r.cash_on_delivery) {
     const Money& cod = *r.cash_on_delivery;
@@ -505,8 +461,8 @@ Result<std::string> BuildCreateBody(const ShipmentRequest& r, const ValidationLi
   }
   body["parcels"] = std::move(parcels);
   json::object attrs;
-  if (locker) attrs["target_point"] = Clean(r.target_point);
-  const std::string drop = Clean(r.sending_point);
+  if (locker) attrs["target_point"] = CleanText(r.target_point);
+  const std::string drop = CleanText(r.sending_point);
   if (!drop.empty()) {
     attrs["sending_method"] = drop.starts_with("POP-") ? "pop" : "parcel_locker";
     attrs["dropoff_point"] = drop;
@@ -528,8 +484,8 @@ Result<std::string> BuildCreateBody(const ShipmentRequest& r, const ValidationLi
     extra.push_back("insurance");
   }
   if (!extra.empty()) body["additional_services"] = std::move(extra);
-  if (!r.reference.empty()) body["reference"] = Clean(r.reference);
-  if (!Clean(r.comment).empty()) body["comments"] = TruncateUtf8(Clean(r.comment), 100);
+  if (!r.reference.empty()) body["reference"] = CleanText(r.reference);
+  if (!CleanText(r.comment).empty()) body["comments"] = TruncateUtf8(CleanText(r.comment), 100);
   return WriteDecimals(json::serialize(body));
 }
 
@@ -677,7 +633,7 @@ Error ErrorFromResponse(int http_status, std::string_view body, std::string_view
     if (message.empty()) message = StringOf(Member(v, "description"));
     details = Member(v, "details");
   }
-  message = TruncateUtf8(Clean(message), 300);
+  message = TruncateUtf8(CleanText(message), 300);
   Error e;
   e.details = fmt::format("HTTP {} {}: {}", http_status, key.empty() ? "-" : key,
                           ec ? TruncateUtf8(body, 300) : message);

@@ -8,6 +8,8 @@
 // body that is not the documented shape (details carry a bounded excerpt).
 #pragma once
 
+#include "carriers/polish_address.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,9 +40,11 @@ bool OffersZpl300(std::string_view service);
 bool HasA4Label(std::string_view service);
 
 // "61-123" stays, "61123" becomes "61-123"; anything else is nullopt.
-std::optional<std::string> NormalizePostalCode(std::string_view code);
+using carriers::NormalizePostalCode;
 // Polish phone to 9 digits: spaces, dashes, dots and brackets dropped, +48 / 0048 stripped.
-std::optional<std::string> NormalizePhone(std::string_view phone);
+inline std::optional<std::string> NormalizePhone(std::string_view phone) {
+  return NormalizePolishPhone(phone);
+}
 
 // The locker template ("small"/"medium"/"large") a parcel needs: its own template (A/B/C or the
 // ShipX names) if it fits, else the smallest that holds its dimensions. kInvalidArgument when it

@@ -1,5 +1,7 @@
 #include "carriers/orlen/mapping.hpp"
 
+#include "carriers/polish_address.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -27,17 +29,6 @@ constexpr std::array<Box, 3> kBoxes = {{
 }};
 constexpr int kMaxGrams = 25000;
 
-std::string Clean(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-  }
-  auto first = out.find_first_not_of(' ');
-  if (first == std::string::npos) return {};
-  auto last = out.find_last_not_of(' ');
-  return out.substr(first, last - first + 1);
-}
-
 std::string Bounded(std::string_view s) { return TruncateUtf8(s, 64); }
 
 Unexpected Invalid(std::string message) {
@@ -64,7 +55,7 @@ pugi::xml_node Child(const pugi::xml_node& n, std::string_view local) {
 }
 
 std::string Text(const pugi::xml_node& n, std::string_view local) {
-  return Clean(Child(n, local).text().get());
+  return CleanText(Child(n, local).text().get());
 }
 
 pugi::xml_node Descendant(const pugi::xml_node& n, std::string_view local) {
@@ -116,52 +107,15 @@ void Field(std::string& out, std::string_view name, std::string_view value) {
 }
 
 std::pair<std::string, std::string> SplitName(std::string_view full) {
-  const std::string name = Clean(full);
+  const std::string name = CleanText(full);
   const auto space = name.find(' ');
   if (space == std::string::npos) return {name, ""};
-  return {name.substr(0, space), Clean(name.substr(space + 1))};
+  return {name.substr(0, space), CleanText(name.substr(space + 1))};
 }
 
 std::string Grosze(std::int64_t minor) { return std::to_string(minor); }
 
 }  // namespace
-
-std::optional<std::string> NormalizePostalCode(std::string_view code) {
-  std::string c = Clean(code);
-  auto digit = [](char ch) { return ch >= '0' && ch <= '9'; };
-  if (c.size() == 6 && c[2] == '-' && std::all_of(c.begin(), c.begin() + 2, digit) &&
-      std::all_of(c.begin() + 3, c.end(), digit)) {
-    return c;
-  }
-  if (c.size() == 5 && std::all_of(c.begin(), c.end(), digit)) {
-    return c.substr(0, 2) + "-" + c.substr(2);
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> NormalizePhone(std::string_view phone) {
-  std::string digits;
-  bool plus = false;
-  for (char c : phone) {
-    if (c >= '0' && c <= '9') {
-      digits += c;
-    } else if (c == '+' && digits.empty() && !plus) {
-      plus = true;
-    } else if (c != ' ' && c != '-' && c != '(' && c != ')' && c != '.') {
-      return std::nullopt;
-    }
-  }
-  if (plus) {
-    if (!digits.starts_with("48")) return std::nullopt;
-    digits = digits.substr(2);
-  } else if (digits.size() == 13 && digits.starts_with("0048")) {
-    digits = digits.substr(4);
-  } else if (digits.size() == 11 && digits.starts_with("48")) {
-    digits = digits.substr(2);
-  }
-  if (digits.size() != 9 || digits[0] == '0') return std::nullopt;
-  return digits;
-}
 
 bool IsPointCode(std::string_view code) {
   // RR-PPPPPP-XX-NN: two letters, six digits, two alphanumerics, two digits.
@@ -186,7 +140,7 @@ Result<std::string> BoxSizeFor(const domain::Parcel& parcel) {
     std::sort(slot.begin(), slot.end());
     return !has_dims || (dims[0] <= slot[0] && dims[1] <= slot[1] && dims[2] <= slot[2]);
   };
-  std::string wanted = Clean(parcel.size_template);
+  std::string wanted = CleanText(parcel.size_template);
   for (char& c : wanted) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (!wanted.empty()) {
     for (const auto& b : kBoxes) {
@@ -224,7 +178,7 @@ Result<void> ValidateRequest(const ShipmentRequest& r, const ValidationLimits& l
         "shipment per parcel",
         r.parcels.size()));
   }
-  const std::string point = Clean(r.target_point);
+  const std::string point = CleanText(r.target_point);
   if (point.empty()) {
     return Invalid("ORLEN Paczka delivers to a pickup point: choose the buyer's point");
   }
@@ -233,10 +187,10 @@ Result<void> ValidateRequest(const ShipmentRequest& r, const ValidationLimits& l
         "'{}' is not an ORLEN Paczka point code (like WA-116263-K1-02): choose the point again",
         Bounded(point)));
   }
-  if (Clean(r.receiver.name).empty() && Clean(r.receiver.company).empty()) {
+  if (CleanText(r.receiver.name).empty() && CleanText(r.receiver.company).empty()) {
     return Invalid("ORLEN Paczka needs the receiver's name: fill it in");
   }
-  if (Clean(r.receiver.phone).empty()) {
+  if (CleanText(r.receiver.phone).empty()) {
     return Invalid(
         "ORLEN Paczka needs the receiver's mobile number (the pickup code goes by SMS): fill it "
         "in");
@@ -247,13 +201,13 @@ Result<void> ValidateRequest(const ShipmentRequest& r, const ValidationLimits& l
         "correct it",
         Bounded(r.receiver.phone)));
   }
-  if (!Clean(r.receiver.email).empty() && !LooksLikeEmail(Clean(r.receiver.email))) {
+  if (!CleanText(r.receiver.email).empty() && !LooksLikeEmail(CleanText(r.receiver.email))) {
     return Invalid(fmt::format("The receiver's e-mail '{}' is not an e-mail address: correct it",
                                Bounded(r.receiver.email)));
   }
   for (const auto& [party, who] :
        {std::pair<const Party*, const char*>{&r.receiver, "receiver"}, {&r.sender, "sender"}}) {
-    if (!Clean(party->postal_code).empty() && !NormalizePostalCode(party->postal_code)) {
+    if (!CleanText(party->postal_code).empty() && !NormalizePostalCode(party->postal_code)) {
       return Invalid(fmt::format(
           "ORLEN Paczka needs the {}'s postal code as NN-NNN; '{}' is not one: correct the "
           "address",
@@ -264,7 +218,7 @@ Result<void> ValidateRequest(const ShipmentRequest& r, const ValidationLimits& l
                                  who, Bounded(party->country_code)));
     }
   }
-  if (!Clean(r.sender.phone).empty() && !NormalizePhone(r.sender.phone)) {
+  if (!CleanText(r.sender.phone).empty() && !NormalizePhone(r.sender.phone)) {
     return Invalid(fmt::format(
         "ORLEN Paczka needs a Polish 9-digit phone number for the sender; '{}' is not one: "
         "correct it in Ustawienia > Nadawca",
@@ -297,7 +251,7 @@ Result<std::string> BuildBusinessPack(const ShipmentRequest& r, const Validation
   NADAJNIK_TRY(ValidateRequest(r, limits));
   NADAJNIK_ASSIGN_OR_RETURN(auto box, BoxSizeFor(r.parcels[0]));
   std::string x = "<BusinessPack>";
-  Field(x, "DestinationCode", Clean(r.target_point));
+  Field(x, "DestinationCode", CleanText(r.target_point));
   Field(x, "BoxSize", box);
   if (r.insurance) {
     Field(x, "PackValue", Grosze(r.insurance->minor));
@@ -306,26 +260,26 @@ Result<std::string> BuildBusinessPack(const ShipmentRequest& r, const Validation
   if (r.cash_on_delivery) {
     Field(x, "CashOnDelivery", "T");
     Field(x, "AmountCashOnDelivery", Grosze(r.cash_on_delivery->minor));
-    Field(x, "TransferDescription", TruncateUtf8(Clean(r.reference), 50));
+    Field(x, "TransferDescription", TruncateUtf8(CleanText(r.reference), 50));
   }
   auto party = [&x](const Party& p, std::string_view prefix) {
     auto name = SplitName(p.name);
     auto f = [&](std::string_view field, std::string_view value) {
       Field(x, std::string(prefix) + std::string(field), value);
     };
-    f("EMail", Clean(p.email));
+    f("EMail", CleanText(p.email));
     f("FirstName", name.first);
     f("LastName", name.second);
-    f("CompanyName", Clean(p.company));
-    f("StreetName", Clean(p.street));
-    f("BuildingNumber", Clean(p.building));
-    f("City", Clean(p.city));
+    f("CompanyName", CleanText(p.company));
+    f("StreetName", CleanText(p.street));
+    f("BuildingNumber", CleanText(p.building));
+    f("City", CleanText(p.city));
     f("PostCode", NormalizePostalCode(p.postal_code).value_or(""));
     f("PhoneNumber", NormalizePhone(p.phone).value_or(""));
   };
   party(r.receiver, "");
   party(r.sender, "Sender");
-  Field(x, "SenderOrders", TruncateUtf8(Clean(r.reference), 50));
+  Field(x, "SenderOrders", TruncateUtf8(CleanText(r.reference), 50));
   Field(x, "PrintAdress", "1");
   Field(x, "PrintType", "1");
   Field(x, "ConfirmTermsOfUse", "T");
@@ -582,7 +536,7 @@ Result<std::vector<HistoryRow>> ParseHistory(std::string_view body) {
 }
 
 Result<Timestamp> ParseOrlenTime(std::string_view text) {
-  std::string t = Clean(text);
+  std::string t = CleanText(text);
   if (t.size() >= 19 && t[10] == ' ') t[10] = 'T';
   if (t.size() < 19 || t[10] != 'T') {
     return Fail(ErrorCode::kInternal, "ORLEN Paczka sent a time that is not a date-time",

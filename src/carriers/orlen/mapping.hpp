@@ -10,6 +10,8 @@
 // bounded excerpt). ErrorFromResult turns a non-zero Err into the Error the seller sees.
 #pragma once
 
+#include "carriers/polish_address.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -37,9 +39,11 @@ struct PackOptions {
 };
 
 // "61-123" stays, "61123" becomes "61-123"; anything else is nullopt.
-std::optional<std::string> NormalizePostalCode(std::string_view code);
+using carriers::NormalizePostalCode;
 // Polish phone to 9 digits: spaces, dashes, dots and brackets dropped, +48 / 0048 stripped.
-std::optional<std::string> NormalizePhone(std::string_view phone);
+inline std::optional<std::string> NormalizePhone(std::string_view phone) {
+  return NormalizePolishPhone(phone);
+}
 // "WA-116263-K1-02" or "XX-116263-00-00" (ORLEN completes the latter from the 6-digit PSD).
 bool IsPointCode(std::string_view code);
 // The BoxSize (S, M, L) of a parcel: its template (S/M/L or the locker letters A/B/C) or the

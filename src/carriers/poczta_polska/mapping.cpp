@@ -1,5 +1,7 @@
 #include "carriers/poczta_polska/mapping.hpp"
 
+#include "carriers/polish_address.hpp"
+
 #include <algorithm>
 #include <array>
 #include <sstream>
@@ -22,16 +24,6 @@ constexpr std::array kUnregistered = {
     "list_zwykly",    "list_zwykly_firmowy",   "przesylka_nierejestrowana",
     "listZwyklyType", "listZwyklyFirmowyType", "przesylkaNierejestrowanaKrajowaType",
 };
-
-std::string Clean(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-  }
-  const auto first = out.find_first_not_of(' ');
-  if (first == std::string::npos) return {};
-  return out.substr(first, out.find_last_not_of(' ') - first + 1);
-}
 
 std::string Bounded(std::string_view s) { return TruncateUtf8(s, 64); }
 
@@ -84,25 +76,26 @@ std::optional<std::string> NormalizePhone(std::string_view phone) {
 
 // "12/3" or "12 m. 3" -> house 12, flat 3.
 std::pair<std::string, std::string> SplitBuilding(std::string_view building) {
-  std::string b = Clean(building);
+  std::string b = CleanText(building);
   for (std::string_view sep : {"/", " m. ", " m "}) {
     const auto at = b.find(sep);
     if (at != std::string::npos) {
-      return {Clean(b.substr(0, at)), Clean(b.substr(at + sep.size()))};
+      return {CleanText(b.substr(0, at)), CleanText(b.substr(at + sep.size()))};
     }
   }
   return {b, ""};
 }
 
 Result<void> ValidateAddress(const Party& p, std::string_view who) {
-  if (Clean(p.name).empty() && Clean(p.company).empty()) {
+  if (CleanText(p.name).empty() && CleanText(p.company).empty()) {
     return Invalid(fmt::format("Poczta Polska needs the {}'s name or company: fill it in", who));
   }
-  if (Clean(p.company).size() > 60 || (Clean(p.company).empty() && Clean(p.name).size() > 60)) {
+  if (CleanText(p.company).size() > 60 ||
+      (CleanText(p.company).empty() && CleanText(p.name).size() > 60)) {
     return Invalid(
         fmt::format("Poczta Polska takes at most 60 characters in the {}'s name: shorten it", who));
   }
-  if (Clean(p.street).empty()) {
+  if (CleanText(p.street).empty()) {
     return Invalid(fmt::format("Poczta Polska needs the {}'s street: fill in the address", who));
   }
   const auto [house, flat] = SplitBuilding(p.building);
@@ -117,7 +110,7 @@ Result<void> ValidateAddress(const Party& p, std::string_view who) {
         "Poczta Polska takes at most 11 characters in the {}'s house number ('{}'): correct it",
         who, Bounded(house)));
   }
-  if (Clean(p.city).empty() || Clean(p.city).size() > 63) {
+  if (CleanText(p.city).empty() || CleanText(p.city).size() > 63) {
     return Invalid(
         fmt::format("Poczta Polska needs the {}'s city (1 to 63 characters): correct it", who));
   }
@@ -131,12 +124,12 @@ Result<void> ValidateAddress(const Party& p, std::string_view who) {
         "These Poczta Polska services deliver within Poland only; the {}'s country is '{}'", who,
         Bounded(p.country_code)));
   }
-  if (!Clean(p.phone).empty() && !NormalizePhone(p.phone)) {
+  if (!CleanText(p.phone).empty() && !NormalizePhone(p.phone)) {
     return Invalid(fmt::format(
         "Poczta Polska needs a Polish 9-digit phone number for the {}; '{}' is not one: correct it",
         who, Bounded(p.phone)));
   }
-  const std::string email = Clean(p.email);
+  const std::string email = CleanText(p.email);
   if (!email.empty() && (email.size() < 6 || email.size() > 50 || email.find('@') == 0 ||
                          email.find('@') == std::string::npos)) {
     return Invalid(fmt::format(
@@ -148,28 +141,28 @@ Result<void> ValidateAddress(const Party& p, std::string_view who) {
 }
 
 void SetAddress(pugi::xml_node node, const Party& p) {
-  const std::string company = Clean(p.company);
-  const std::string name = Clean(p.name);
+  const std::string company = CleanText(p.company);
+  const std::string name = CleanText(p.name);
   node.append_attribute("nazwa") = TruncateUtf8(company.empty() ? name : company, 60).c_str();
   if (!company.empty() && !name.empty()) {
     node.append_attribute("nazwa2") = TruncateUtf8(name, 60).c_str();
   }
   const auto [house, flat] = SplitBuilding(p.building);
-  node.append_attribute("ulica") = Clean(p.street).c_str();
+  node.append_attribute("ulica") = CleanText(p.street).c_str();
   node.append_attribute("numerDomu") = house.c_str();
   if (!flat.empty()) node.append_attribute("numerLokalu") = flat.c_str();
-  node.append_attribute("miejscowosc") = Clean(p.city).c_str();
+  node.append_attribute("miejscowosc") = CleanText(p.city).c_str();
   node.append_attribute("kodPocztowy") =
-      NormalizePostalCode(p.postal_code).value_or(Clean(p.postal_code)).c_str();
+      NormalizePostalCode(p.postal_code).value_or(CleanText(p.postal_code)).c_str();
   if (auto phone = NormalizePhone(p.phone)) {
     node.append_attribute("telefon") = phone->c_str();
     node.append_attribute("mobile") = phone->c_str();
   }
-  if (!Clean(p.email).empty()) node.append_attribute("email") = Clean(p.email).c_str();
+  if (!CleanText(p.email).empty()) node.append_attribute("email") = CleanText(p.email).c_str();
 }
 
 std::string SizeFor(const ShipmentRequest& r, const ShipmentDefaults& d) {
-  std::string wanted = Clean(r.parcels.empty() ? "" : r.parcels[0].size_template);
+  std::string wanted = CleanText(r.parcels.empty() ? "" : r.parcels[0].size_template);
   for (char& c : wanted) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (IsPocztex(r.service)) return wanted.empty() ? d.pocztex_format : wanted;
   if (wanted == "A") return "GABARYT_A";
@@ -225,13 +218,6 @@ bool IsUnregistered(std::string_view s) {
                      [&](const char* x) { return s == x; });
 }
 
-std::optional<std::string> NormalizePostalCode(std::string_view code) {
-  const std::string c = Clean(code);
-  if (c.size() == 6 && c[2] == '-' && Digits(c.substr(0, 2)) && Digits(c.substr(3))) return c;
-  if (c.size() == 5 && Digits(c)) return c.substr(0, 2) + "-" + c.substr(2);
-  return std::nullopt;
-}
-
 std::optional<std::string> NormalizeNrb(std::string_view account) {
   std::string digits;
   std::string_view a = account;
@@ -281,7 +267,7 @@ Result<void> ValidateRequest(const ShipmentRequest& r, const ShipmentDefaults& d
                     "paczka_pocztowa or paczka_pocztowa_priorytet",
                     Bounded(r.service)));
   }
-  if (Clean(r.reference).empty()) {
+  if (CleanText(r.reference).empty()) {
     return Invalid("A Poczta Polska shipment needs our reference (it makes the shipment's GUID)");
   }
   if (r.parcels.size() != 1) {
@@ -310,11 +296,11 @@ Result<void> ValidateRequest(const ShipmentRequest& r, const ShipmentDefaults& d
         Bounded(size)));
   }
   NADAJNIK_TRY(ValidateAddress(r.receiver, "receiver"));
-  if (!Clean(r.sender.name).empty() || !Clean(r.sender.company).empty() ||
-      !Clean(r.sender.street).empty()) {
+  if (!CleanText(r.sender.name).empty() || !CleanText(r.sender.company).empty() ||
+      !CleanText(r.sender.street).empty()) {
     NADAJNIK_TRY(ValidateAddress(r.sender, "sender"));
   }
-  const std::string point = Clean(r.target_point);
+  const std::string point = CleanText(r.target_point);
   if (!point.empty()) {
     if (!IsPocztex(r.service)) {
       return Invalid(
@@ -347,7 +333,7 @@ Result<void> ValidateRequest(const ShipmentRequest& r, const ShipmentDefaults& d
           "prepayment",
           cod.ToString(), Money{limit, Currency::PLN()}.ToString()));
     }
-    if (Clean(r.cod_bank_account).empty()) {
+    if (CleanText(r.cod_bank_account).empty()) {
       return Invalid(
           "Poczta Polska pays cash on delivery to a bank account: enter the account number (NRB, "
           "26 digits) in Ustawienia > Przewoźnicy");
@@ -391,17 +377,17 @@ Result<std::string> BuildAddShipment(const std::vector<ShipmentRequest>& request
     const bool pocztex = IsPocztex(r.service);
     auto p = e.op.append_child("przesylki");
     p.append_attribute("xsi:type") = pocztex ? "en:pocztex2021KurierType" : "en:paczkaPocztowaType";
-    p.append_attribute("guid") = GuidFor(Clean(r.reference)).c_str();
-    std::string opis = Clean(r.reference);
-    if (!Clean(r.comment).empty()) opis += " " + Clean(r.comment);
+    p.append_attribute("guid") = GuidFor(CleanText(r.reference)).c_str();
+    std::string opis = CleanText(r.reference);
+    if (!CleanText(r.comment).empty()) opis += " " + CleanText(r.comment);
     p.append_attribute("opis") = TruncateUtf8(opis, 500).c_str();
     SetAddress(p.append_child("adres"), r.receiver);
-    if (!Clean(r.sender.name).empty() || !Clean(r.sender.company).empty()) {
+    if (!CleanText(r.sender.name).empty() || !CleanText(r.sender.company).empty()) {
       SetAddress(p.append_child("nadawca"), r.sender);
     }
     const auto& parcel = r.parcels[0];
     const std::string size = SizeFor(r, d);
-    const std::string reference = Clean(r.reference);
+    const std::string reference = CleanText(r.reference);
     if (pocztex) {
       if (r.cash_on_delivery) {
         auto cod = p.append_child("pobranie");
@@ -417,8 +403,8 @@ Result<std::string> BuildAddShipment(const std::vector<ShipmentRequest>& request
       if (d.electronic_confirmation) {
         p.append_child("epo").append_attribute("xsi:type") = "en:EPOSimpleType";
       }
-      if (!Clean(r.target_point).empty()) {
-        p.append_child("punktOdbioru").append_attribute("id") = Clean(r.target_point).c_str();
+      if (!CleanText(r.target_point).empty()) {
+        p.append_child("punktOdbioru").append_attribute("id") = CleanText(r.target_point).c_str();
       }
     } else {
       if (d.electronic_confirmation) {
@@ -492,7 +478,7 @@ Result<SoapAnswer> ParseAnswer(int http_status, std::string_view body, std::stri
   }
   if (first && LocalName(first) == "Fault") {
     const std::string code = Child(first, "faultcode").text().get();
-    const std::string text = TruncateUtf8(Clean(Child(first, "faultstring").text().get()), 300);
+    const std::string text = TruncateUtf8(CleanText(Child(first, "faultstring").text().get()), 300);
     const bool server = code.find("Server") != std::string::npos || http_status >= 500;
     const bool client = code.find("Client") != std::string::npos;
     if (server && !client) {
@@ -637,7 +623,7 @@ std::string DescribeEpo(std::string_view s) {
 }
 
 std::optional<Timestamp> ParseWireTime(std::string_view text) {
-  const std::string t = Clean(text);
+  const std::string t = CleanText(text);
   if (t.size() < 10 || t[4] != '-' || t[7] != '-') return std::nullopt;
   const bool zoned = t.size() > 19 && (t.back() == 'Z' || t[t.size() - 3] == ':');
   if (zoned) {
@@ -675,7 +661,7 @@ Error ErrorFromSoapErrors(const std::vector<SoapError>& errors, std::string_view
   std::string hint;
   for (std::size_t i = 0; i < errors.size() && i < 3; ++i) {
     const auto& err = errors[i];
-    const std::string desc = TruncateUtf8(Clean(err.description), 200);
+    const std::string desc = TruncateUtf8(CleanText(err.description), 200);
     text += fmt::format("{}{} (error {})", text.empty() ? "" : "; ",
                         desc.empty() ? "no description" : desc, err.number);
     const std::string low = FoldCase(desc);

@@ -15,6 +15,8 @@
 // pocztowa); the Parse* functions give kInternal for an answer that is not the documented shape.
 #pragma once
 
+#include "carriers/polish_address.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -55,7 +57,7 @@ bool IsPaczka(std::string_view service);
 bool IsUnregistered(std::string_view service);
 
 // "61-123" stays, "61123" becomes "61-123"; anything else is nullopt.
-std::optional<std::string> NormalizePostalCode(std::string_view code);
+using carriers::NormalizePostalCode;
 // 26 digits (spaces and a leading "PL" dropped) whose IBAN check digits (the first two) are right
 // for country PL; nullopt otherwise.
 std::optional<std::string> NormalizeNrb(std::string_view account);

@@ -26,4 +26,14 @@ Result<std::unique_ptr<Runtime>> Open(const GlobalFlags& g);
 // stored in `action` (run by main after parsing).
 void AddMarketplaceCommands(CLI::App& cli, GlobalFlags& g, std::function<Result<int>()>& action);
 
+// carriers add|list|check (carriers_cli.cpp).
+void AddCarrierCommands(CLI::App& cli, GlobalFlags& g, std::function<Result<int>()>& action);
+
+// ship, labels, shipments list (shipping_cli.cpp).
+void AddShippingCommands(CLI::App& cli, GlobalFlags& g, std::function<Result<int>()>& action);
+
+// The demo's carrier contracts for the demo accounts, against the built-in sandbox whose base
+// URL is `sandbox_base` (carriers_cli.cpp).
+Result<void> ConnectDemoCarriers(Runtime& rt, const std::string& sandbox_base);
+
 }  // namespace nadajnik::app

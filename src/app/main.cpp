@@ -232,6 +232,8 @@ int main(int argc, char** argv) {
   });
 
   app::AddMarketplaceCommands(cli, g, action);
+  app::AddCarrierCommands(cli, g, action);
+  app::AddShippingCommands(cli, g, action);
 
   try {
     cli.parse(argc, argv);

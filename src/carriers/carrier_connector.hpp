@@ -52,6 +52,10 @@ struct ShipmentRequest {
   std::string cod_bank_account;  // NRB, where the carrier asks for it
   std::optional<Money> insurance;
   std::string comment;  // printed on the label where the carrier allows
+  // The marketplace order behind it (Allegro's shipment management needs them; others ignore).
+  std::string checkout_form_id;
+  std::string delivery_method_id;  // Allegro delivery-method UUID of the order
+  bool smart = false;              // the buyer chose Allegro Smart
 };
 
 struct RemoteShipment {

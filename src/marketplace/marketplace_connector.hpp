@@ -77,6 +77,25 @@ struct SellerProfile {
   std::string base_marketplace;  // "allegro-pl"
 };
 
+// Any other authorized call (Allegro's shipment management, "Wysyłam z Allegro"): the path
+// with its query, the connector's tokens, budget and 401/429 handling; the status is the
+// caller's to judge. `accept` defaults to Allegro's vendor JSON type, as does the body's type.
+struct RawCall {
+  std::string method = "GET";
+  std::string path;  // "/shipment-management/delivery-services"
+  std::string body;
+  std::string accept;
+  bool idempotent = false;       // retried on 5xx and transport errors when true
+  std::string endpoint = "raw";  // the metric label
+};
+
+struct RawResponse {
+  int status = 0;
+  std::string body;
+  std::string content_type;
+  std::string trace_id;
+};
+
 class MarketplaceConnector {
  public:
   virtual ~MarketplaceConnector() = default;
@@ -95,6 +114,10 @@ class MarketplaceConnector {
   virtual Result<std::vector<Waybill>> ListWaybills(const CheckoutFormId& id) = 0;
   // Adds one; kConflict when Allegro says the waybill is used on too many orders.
   virtual Result<Waybill> AddWaybill(const CheckoutFormId& id, const Waybill& waybill) = 0;
+  virtual Result<RawResponse> Raw(const RawCall& call) {
+    (void)call;
+    return Fail(ErrorCode::kFailedPrecondition, "this marketplace has no raw calls");
+  }
   // Requests sent through this connector (for the requests-per-order figures).
   virtual std::int64_t requests_sent() const = 0;
 };

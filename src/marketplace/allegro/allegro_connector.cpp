@@ -114,6 +114,17 @@ class AllegroConnector final : public MarketplaceConnector {
     return MapWaybill(r.body);
   }
 
+  Result<RawResponse> Raw(const RawCall& call) override {
+    NADAJNIK_ASSIGN_OR_RETURN(auto r, Call(call.method, call.path, call.body, call.endpoint,
+                                           call.idempotent, call.accept));
+    RawResponse out;
+    out.status = r.status;
+    out.content_type = r.Header("content-type").value_or("");
+    out.trace_id = r.Header("trace-id").value_or("");
+    out.body = std::move(r.body);
+    return out;
+  }
+
   std::int64_t requests_sent() const override { return requests_; }
 
  private:
@@ -149,7 +160,7 @@ class AllegroConnector final : public MarketplaceConnector {
 
   Result<net::HttpResponse> Call(const std::string& method, const std::string& path,
                                  const std::string& body, std::string_view endpoint,
-                                 bool idempotent) {
+                                 bool idempotent, const std::string& accept = {}) {
     bool refreshed_after_401 = false;
     int failures = 0;
     while (true) {
@@ -160,7 +171,7 @@ class AllegroConnector final : public MarketplaceConnector {
       req.url = api_ + path;
       req.timeout = env_.options.timeout;
       req.headers = {{"Authorization", "Bearer " + token.Reveal()},
-                     {"Accept", std::string(kVendorJson)},
+                     {"Accept", accept.empty() ? std::string(kVendorJson) : accept},
                      {"Accept-Language", env_.options.accept_language}};
       if (!body.empty()) {
         req.headers.emplace_back("Content-Type", std::string(kVendorJson));

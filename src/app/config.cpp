@@ -351,6 +351,20 @@ const std::vector<KeySpec>& Specs() {
           "Seconds the reconciliation sweep stays behind the journal, so that it only reports "
           "orders the journal really missed"),
       IntKey(
+          "shipping.tracking_interval_minutes",
+          [](Config& c) -> int& { return c.shipping.tracking_interval_minutes; }, 1, 10080,
+          "Minutes between two tracking checks of one shipment (until it is delivered or "
+          "returned)"),
+      IntKey(
+          "shipping.tracking_run_seconds",
+          [](Config& c) -> int& { return c.shipping.tracking_run_seconds; }, 1, 86400,
+          "Seconds between two runs of the tracking job, which checks the shipments that are due"),
+      IntKey(
+          "shipping.confirm_wait_seconds",
+          [](Config& c) -> int& { return c.shipping.confirm_wait_seconds; }, 1, 600,
+          "Seconds one shipment job waits for an asynchronous carrier (InPost, Wysyłam z Allegro) "
+          "to confirm before it is retried later"),
+      IntKey(
           "auth.session_ttl_minutes", [](Config& c) -> int& { return c.auth.session_ttl_minutes; },
           5, 43200, "Minutes a panel session lasts after sign-in"),
       IntKey(

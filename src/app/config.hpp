@@ -60,6 +60,11 @@ struct Config {
     int rate_limit_pause_seconds = 60;  // after a 429 without Retry-After (Allegro: ~1 minute)
     int sweep_grace_seconds = 120;      // the sweep leaves the newest changes to the journal
   } allegro;
+  struct Shipping {
+    int tracking_interval_minutes = 30;  // a shipment's tracking is asked for this often
+    int tracking_run_seconds = 60;       // how often the tracking job looks for due shipments
+    int confirm_wait_seconds = 20;       // one create job waits this long for the carrier
+  } shipping;
   struct Auth {
     int session_ttl_minutes = 720;
     int login_max_failures = 5;  // per username and per address, within the window

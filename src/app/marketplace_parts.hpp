@@ -1,5 +1,6 @@
 // MarketplaceParts: the Allegro side of a running Nadajnik (HTTP client, request budgets,
-// connectors, authorizer) and the services built on it (accounts, import, status sync).
+// connectors, authorizer) and the services built on it (accounts, import, status sync,
+// shipping with the carrier connectors).
 // Built once per process by OpenMarketplace (wiring.cpp); outlives every job and request.
 #pragma once
 
@@ -12,6 +13,7 @@
 #include "net/http_client.hpp"
 #include "services/account_service.hpp"
 #include "services/order_import.hpp"
+#include "services/shipping.hpp"
 #include "services/status_sync.hpp"
 
 namespace nadajnik::app {
@@ -24,6 +26,7 @@ struct MarketplaceParts {
   std::unique_ptr<services::AccountService> accounts;
   std::unique_ptr<services::OrderImporter> importer;
   std::unique_ptr<services::StatusSync> status_sync;
+  std::unique_ptr<services::ShippingService> shipping;
   // The job runner's Wake, once serve has one (status pushes then run at once).
   std::function<void()> wake;
 };

@@ -12,7 +12,9 @@
 #include <boost/json.hpp>
 #include <tuple>
 
+#include "app/cli.hpp"
 #include "app/runtime.hpp"
+#include "carriers/carrier_factory.hpp"
 #include "http/api/api.hpp"
 #include "http/app_context.hpp"
 #include "http/panel/panel.hpp"
@@ -106,6 +108,20 @@ std::unique_ptr<MarketplaceParts> MakeMarketplace(Runtime& rt) {
   parts->status_sync = std::make_unique<services::StatusSync>(*rt.store, rt.clock, [raw] {
     if (raw->wake) raw->wake();
   });
+  services::ShippingOptions shipping;
+  shipping.labels_dir = rt.config.data.dir / "labels";
+  shipping.tracking_interval = std::chrono::minutes(rt.config.shipping.tracking_interval_minutes);
+  shipping.confirm_wait = std::chrono::seconds(rt.config.shipping.confirm_wait_seconds);
+  parts->shipping = std::make_unique<services::ShippingService>(
+      *rt.store, rt.clock,
+      [raw](const domain::CarrierSettings& settings) {
+        carriers::CarrierEnv env{*raw->http, raw->connectors.get()};
+        return carriers::MakeCarrierConnector(settings, env);
+      },
+      *parts->connectors, shipping,
+      [raw] {
+        if (raw->wake) raw->wake();
+      });
   return parts;
 }
 
@@ -220,6 +236,7 @@ Result<int> Serve(Runtime& rt, const ServeOptions& options) {
   MarketplaceParts& mp = *rt.marketplace;
   app.accounts = mp.accounts.get();
   app.status_sync = mp.status_sync.get();
+  app.shipping = mp.shipping.get();
   app.authorizer = mp.authorizer.get();
   app.public_url = config.server.public_url;
   app.import = [&mp](AccountId id,
@@ -257,9 +274,14 @@ Result<int> Serve(Runtime& rt, const ServeOptions& options) {
        *mp.status_sync,
        {std::chrono::milliseconds(config.allegro.journal_interval_ms),
         std::chrono::seconds(config.allegro.sweep_interval_seconds), std::chrono::seconds(30)}});
+  services::RegisterShippingJobs(runner, *mp.shipping,
+                                 std::chrono::seconds(config.shipping.tracking_run_seconds));
   mp.wake = [&runner] { runner.Wake(); };
 
-  if (demo_sandbox) NADAJNIK_TRY(ConnectDemoAccounts(rt, *demo_sandbox));
+  if (demo_sandbox) {
+    NADAJNIK_TRY(ConnectDemoAccounts(rt, *demo_sandbox));
+    NADAJNIK_TRY(ConnectDemoCarriers(rt, demo_sandbox->base_url()));
+  }
 
   http::ServerOptions server_options;
   server_options.address = listen.first;

@@ -37,6 +37,42 @@ constexpr std::pair<LabelFormat, std::string_view> kLabelFormats[] = {
 
 std::string_view CarrierCode(Carrier c) { return NameOf(kCarriers, c); }
 std::optional<Carrier> ParseCarrier(std::string_view s) { return ParseName(kCarriers, s); }
+std::string_view CarrierDisplayName(Carrier c) {
+  switch (c) {
+    case Carrier::kInPost:
+      return "InPost";
+    case Carrier::kDpd:
+      return "DPD";
+    case Carrier::kPocztaPolska:
+      return "Poczta Polska";
+    case Carrier::kOrlenPaczka:
+      return "ORLEN Paczka";
+    case Carrier::kAllegroShipping:
+      return "Wysyłam z Allegro";
+  }
+  return "?";
+}
+std::string_view TrackingStateLabel(TrackingState s) {
+  switch (s) {
+    case TrackingState::kUnknown:
+      return "Brak informacji";
+    case TrackingState::kCreated:
+      return "Nadana";
+    case TrackingState::kInTransit:
+      return "W drodze";
+    case TrackingState::kOutForDelivery:
+      return "W doręczeniu";
+    case TrackingState::kReadyForPickup:
+      return "Do odbioru";
+    case TrackingState::kDelivered:
+      return "Doręczona";
+    case TrackingState::kFailed:
+      return "Nieudane doręczenie";
+    case TrackingState::kReturned:
+      return "Zwrócona";
+  }
+  return "?";
+}
 std::string_view ShipmentStateName(ShipmentState s) { return NameOf(kShipmentStates, s); }
 std::optional<ShipmentState> ParseShipmentState(std::string_view s) {
   return ParseName(kShipmentStates, s);

@@ -21,6 +21,7 @@ namespace nadajnik::domain {
 enum class Carrier { kInPost, kDpd, kPocztaPolska, kOrlenPaczka, kAllegroShipping };
 std::string_view CarrierCode(Carrier c);  // "inpost", "dpd", "poczta_polska", ...
 std::optional<Carrier> ParseCarrier(std::string_view code);
+std::string_view CarrierDisplayName(Carrier c);  // "InPost", "Poczta Polska", "Wysyłam z Allegro"
 
 enum class ShipmentState { kPending, kCreated, kLabelReady, kCancelled, kFailed };
 std::string_view ShipmentStateName(ShipmentState s);  // "pending"
@@ -38,6 +39,11 @@ enum class TrackingState {
 };
 std::string_view TrackingStateName(TrackingState s);
 std::optional<TrackingState> ParseTrackingState(std::string_view s);
+std::string_view TrackingStateLabel(TrackingState s);  // Polish: "W drodze", "Doręczona"
+// Delivered and returned are final: tracking stops.
+inline bool TrackingFinal(TrackingState s) {
+  return s == TrackingState::kDelivered || s == TrackingState::kReturned;
+}
 
 enum class LabelFormat { kPdfA6, kPdfA4, kZpl203, kZpl300 };
 std::string_view LabelFormatName(LabelFormat f);  // "pdf_a6"
@@ -69,8 +75,21 @@ struct Shipment {
   std::string label_path;  // under the data dir, once fetched
   std::optional<LabelFormat> label_format;
   std::string last_error;
+  // What the carrier is asked (services/shipping encodes it), frozen when the user confirmed.
+  std::string request_json = "{}";
+  // Set, and committed, before the first carrier call: after a crash a retry asks the carrier
+  // about this key instead of creating again.
+  std::optional<Timestamp> carrier_called_at;
+  std::optional<Timestamp> tracking_checked_at;
+  std::string tracking_detail;  // the carrier's last status, in its words
+  std::string created_by;       // user name, "api:<token>" or "cli"
+  int shipment_no = 1;          // 1 for an order's first shipment; more only when confirmed
   Timestamp created_at;
   Timestamp updated_at;
+
+  bool active() const {
+    return state != ShipmentState::kCancelled && state != ShipmentState::kFailed;
+  }
 };
 
 }  // namespace nadajnik::domain

@@ -17,6 +17,7 @@ namespace services {
 class AuthService;
 class AccountService;
 class StatusSync;
+class ShippingService;
 struct ImportReport;
 struct ManualImport;
 }  // namespace services
@@ -41,6 +42,7 @@ struct AppContext {
   // The marketplace side (set by wiring.cpp before the server starts).
   services::AccountService* accounts = nullptr;
   services::StatusSync* status_sync = nullptr;
+  services::ShippingService* shipping = nullptr;
   marketplace::AccountAuthorizer* authorizer = nullptr;
   // A manual import of one account ("Importuj"), synchronous, with its report.
   std::function<Result<services::ImportReport>(AccountId, const services::ManualImport&)> import;

@@ -43,56 +43,60 @@ Result<domain::LocalStatus> FindStatus(store::UnitOfWork& uow, const std::string
 StatusSync::StatusSync(store::Store& store, const Clock& clock, std::function<void()> wake)
     : store_(store), clock_(clock), wake_(std::move(wake)) {}
 
+Result<StatusChange> ChangeStatusIn(store::UnitOfWork& uow, OrderId id, const std::string& status,
+                                    const std::string& actor, Timestamp now) {
+  NADAJNIK_ASSIGN_OR_RETURN(auto order, uow.orders().Get(id));
+  if (!order) return Fail(ErrorCode::kNotFound, fmt::format("no order with id {}", id.value));
+  if (order->merged_into) {
+    return Fail(ErrorCode::kFailedPrecondition,
+                fmt::format("order {} was merged into order {}: change that one", id.value,
+                            order->merged_into->value));
+  }
+  NADAJNIK_ASSIGN_OR_RETURN(auto target, FindStatus(uow, status));
+  StatusChange c;
+  c.order = id;
+  c.status = target.id;
+  c.status_name = target.name;
+  NADAJNIK_ASSIGN_OR_RETURN(c.pushes, uow.status_mappings().Mapped(order->account_id, target.id));
+  if (target.id == order->local_status_id) return c;  // nothing changes, nothing is pushed
+  NADAJNIK_ASSIGN_OR_RETURN(auto statuses, uow.statuses().List());
+  std::string from = "?";
+  for (const auto& s : statuses) {
+    if (s.id == order->local_status_id) from = s.name;
+  }
+  NADAJNIK_TRY(uow.orders().SetLocalStatus(id, target.id, now));
+  domain::OrderEvent e;
+  e.order_id = id;
+  e.kind = "status_changed";
+  e.at = now;
+  e.message = fmt::format("Status: {} → {}", from, target.name);
+  e.actor = actor;
+  NADAJNIK_TRY(uow.order_events().Append(e));
+  if (!c.pushes) return c;
+  if (order->read_only()) {
+    c.warnings.push_back(
+        "To zamówienie realizuje magazyn Allegro (One Fulfillment): status zmieniono tylko w "
+        "Nadajniku");
+    c.pushes.reset();
+    return c;
+  }
+  if (order->fulfillment_status == FulfillmentStatus::kNew &&
+      *c.pushes != FulfillmentStatus::kNew && !order->cancelled()) {
+    c.warnings.push_back(fmt::format(
+        "Status realizacji w Allegro zmieni się z NEW na {}: kupujący nie będzie mógł już sam "
+        "anulować zamówienia ani zmienić adresu",
+        domain::FulfillmentStatusName(*c.pushes)));
+  }
+  NADAJNIK_TRY(EnqueuePush(uow, *order, now));
+  c.queued = true;
+  return c;
+}
+
 Result<StatusChange> StatusSync::Change(OrderId id, const std::string& status,
                                         const std::string& actor) {
   const Timestamp now = clock_.Now();
-  NADAJNIK_ASSIGN_OR_RETURN(auto change, store_.InTransaction([&](store::UnitOfWork& uow)
-                                                                  -> Result<StatusChange> {
-    NADAJNIK_ASSIGN_OR_RETURN(auto order, uow.orders().Get(id));
-    if (!order) return Fail(ErrorCode::kNotFound, fmt::format("no order with id {}", id.value));
-    if (order->merged_into) {
-      return Fail(ErrorCode::kFailedPrecondition,
-                  fmt::format("order {} was merged into order {}: change that one", id.value,
-                              order->merged_into->value));
-    }
-    NADAJNIK_ASSIGN_OR_RETURN(auto target, FindStatus(uow, status));
-    StatusChange c;
-    c.order = id;
-    c.status = target.id;
-    c.status_name = target.name;
-    NADAJNIK_ASSIGN_OR_RETURN(c.pushes, uow.status_mappings().Mapped(order->account_id, target.id));
-    if (target.id == order->local_status_id) return c;  // nothing changes, nothing is pushed
-    NADAJNIK_ASSIGN_OR_RETURN(auto statuses, uow.statuses().List());
-    std::string from = "?";
-    for (const auto& s : statuses) {
-      if (s.id == order->local_status_id) from = s.name;
-    }
-    NADAJNIK_TRY(uow.orders().SetLocalStatus(id, target.id, now));
-    domain::OrderEvent e;
-    e.order_id = id;
-    e.kind = "status_changed";
-    e.at = now;
-    e.message = fmt::format("Status: {} → {}", from, target.name);
-    e.actor = actor;
-    NADAJNIK_TRY(uow.order_events().Append(e));
-    if (!c.pushes) return c;
-    if (order->read_only()) {
-      c.warnings.push_back(
-          "To zamówienie realizuje magazyn Allegro (One Fulfillment): status zmieniono tylko w "
-          "Nadajniku");
-      c.pushes.reset();
-      return c;
-    }
-    if (order->fulfillment_status == FulfillmentStatus::kNew &&
-        *c.pushes != FulfillmentStatus::kNew && !order->cancelled()) {
-      c.warnings.push_back(fmt::format(
-          "Status realizacji w Allegro zmieni się z NEW na {}: kupujący nie będzie mógł już sam "
-          "anulować zamówienia ani zmienić adresu",
-          domain::FulfillmentStatusName(*c.pushes)));
-    }
-    NADAJNIK_TRY(EnqueuePush(uow, *order, now));
-    c.queued = true;
-    return c;
+  NADAJNIK_ASSIGN_OR_RETURN(auto change, store_.InTransaction([&](store::UnitOfWork& uow) {
+    return ChangeStatusIn(uow, id, status, actor, now);
   }));
   if (change.queued && wake_) wake_();
   return change;

@@ -37,6 +37,12 @@ struct StatusChange {
   std::vector<std::string> warnings;  // Polish, for the seller
 };
 
+// The change itself, inside the caller's transaction (a shipment's label and its "sent" status
+// commit together). The caller wakes the runner when `queued`.
+Result<StatusChange> ChangeStatusIn(store::UnitOfWork& uow, OrderId order,
+                                    const std::string& status, const std::string& actor,
+                                    Timestamp now);
+
 class StatusSync {
  public:
   // `wake` is called after a push was queued (the job runner's Wake, so it runs at once).

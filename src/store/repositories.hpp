@@ -219,6 +219,12 @@ class AccountRepository {
 
 // ---- Shipments ----------------------------------------------------------------------------
 
+struct ShipmentFilter {
+  std::optional<AccountId> account;
+  std::optional<domain::ShipmentState> state;
+  int limit = 100;
+};
+
 class ShipmentRepository {
  public:
   virtual ~ShipmentRepository() = default;
@@ -232,7 +238,13 @@ class ShipmentRepository {
   virtual Result<std::optional<domain::Shipment>> Get(ShipmentId id) = 0;
   virtual Result<std::optional<domain::Shipment>> FindByIdempotencyKey(const std::string& key) = 0;
   virtual Result<std::vector<domain::Shipment>> ListForOrder(OrderId id) = 0;
-  // Writes state, remote id, tracking, label and error fields of a stored shipment.
+  // Shipments with a label whose tracking is not final and was last checked before
+  // `checked_before` (never checked first), at most `limit`.
+  virtual Result<std::vector<domain::Shipment>> ListDueForTracking(Timestamp checked_before,
+                                                                   int limit) = 0;
+  // Newest first.
+  virtual Result<std::vector<domain::Shipment>> List(const ShipmentFilter& filter) = 0;
+  // Writes state, remote id, tracking, label, error and bookkeeping fields of a stored shipment.
   virtual Result<void> Update(const domain::Shipment& shipment, Timestamp now) = 0;
 };
 

@@ -8,6 +8,7 @@
 
 #include "core/clock.hpp"
 #include "core/text.hpp"
+#include "http/api/api_support.hpp"
 #include "http/api/json_views.hpp"
 #include "http/error_status.hpp"
 #include "observability/log.hpp"
@@ -19,60 +20,7 @@
 
 namespace nadajnik::http::api {
 
-namespace json = boost::json;
-using services::Principal;
-
 namespace {
-
-Response Json(int status, const json::value& v) {
-  return Response::Json(status, json::serialize(v));
-}
-
-Response ApiError(ErrorCode code, const std::string& message, const Request& req) {
-  Error e;
-  e.code = code;
-  e.message = message;
-  Response r = ErrorJson(e, req.request_id);
-  if (code == ErrorCode::kUnauthenticated) {
-    r.SetHeader("WWW-Authenticate", "Bearer realm=\"nadajnik\"");
-  }
-  return r;
-}
-
-template <typename Handler>
-http::Handler WithToken(AppContext& app, bool admin_only, Handler handler) {
-  return [&app, admin_only, handler](Request& req) -> Response {
-    auto header = req.Header("Authorization");
-    constexpr std::string_view kBearer = "Bearer ";
-    if (!header || header->size() <= kBearer.size() ||
-        header->substr(0, kBearer.size()) != kBearer) {
-      return ApiError(ErrorCode::kUnauthenticated,
-                      "send an API token as 'Authorization: Bearer <token>' (create one with "
-                      "'nadajnik api-tokens create')",
-                      req);
-    }
-    auto principal = app.auth.AuthenticateApiToken(std::string(header->substr(kBearer.size())));
-    if (!principal) {
-      if (principal.error().code == ErrorCode::kUnauthenticated) {
-        return ApiError(ErrorCode::kUnauthenticated, principal.error().message, req);
-      }
-      log::Error("api.auth_error", {{"error", principal.error().Describe()}});
-      return ErrorJson(principal.error(), req.request_id);
-    }
-    if (admin_only && !principal->is_admin()) {
-      return ApiError(ErrorCode::kPermissionDenied, "this endpoint needs an admin token", req);
-    }
-    return handler(req, *principal);
-  };
-}
-
-std::optional<std::int64_t> ParsePositive(const std::optional<std::string>& text) {
-  if (!text || text->empty() || text->size() > 18) return std::nullopt;
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
-  if (ec != std::errc() || p != text->data() + text->size() || v <= 0) return std::nullopt;
-  return v;
-}
 
 // Cursor of the orders list: "<boughtAt ms>.<id>" of the last order of the previous page.
 std::string EncodeCursor(const domain::Order& o) {
@@ -190,12 +138,14 @@ Response GetOrder(AppContext& app, Request& req) {
   struct Found {
     std::optional<domain::Order> order;
     std::vector<domain::OrderEvent> timeline;
+    std::vector<domain::Shipment> shipments;
   };
   auto found = app.store.Read([&](store::UnitOfWork& uow) -> Result<Found> {
     Found f;
     NADAJNIK_ASSIGN_OR_RETURN(f.order, uow.orders().Get(OrderId(*id)));
     if (f.order) {
       NADAJNIK_ASSIGN_OR_RETURN(f.timeline, uow.order_events().ListForOrder(OrderId(*id)));
+      NADAJNIK_ASSIGN_OR_RETURN(f.shipments, uow.shipments().ListForOrder(OrderId(*id)));
     }
     return f;
   });
@@ -205,6 +155,9 @@ Response GetOrder(AppContext& app, Request& req) {
   json::array timeline;
   for (const auto& e : found->timeline) timeline.push_back(TimelineEventJson(e));
   body["timeline"] = std::move(timeline);
+  json::array shipments;
+  for (const auto& s : found->shipments) shipments.push_back(ShipmentJson(s));
+  body["shipments"] = std::move(shipments);
   return Json(200, body);
 }
 
@@ -411,6 +364,7 @@ void RegisterApiRoutes(Router& router, AppContext& app) {
   router.Get("/api/v1/statuses", WithToken(app, false, [&app](Request& req, const Principal&) {
                return ListStatuses(app, req);
              }));
+  RegisterShippingRoutes(router, app);
   router.Get("/api/v1/jobs", WithToken(app, true, [&app](Request& req, const Principal&) {
                return ListJobs(app, req);
              }));

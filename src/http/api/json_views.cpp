@@ -1,4 +1,5 @@
 #include "http/api/json_views.hpp"
+#include <fmt/format.h>
 
 #include "core/clock.hpp"
 
@@ -199,6 +200,42 @@ json::object StatusChangeJson(const services::StatusChange& c) {
        c.pushes ? json::value(domain::FulfillmentStatusName(*c.pushes)) : json::value(nullptr)},
       {"queued", c.queued},
       {"warnings", std::move(warnings)}};
+}
+
+boost::json::object ShipmentJson(const domain::Shipment& s) {
+  boost::json::array parcels;
+  for (const auto& p : s.parcels) {
+    parcels.push_back(boost::json::object{{"template", p.size_template},
+                                          {"weightGrams", p.weight_grams},
+                                          {"lengthMm", p.length_mm},
+                                          {"widthMm", p.width_mm},
+                                          {"heightMm", p.height_mm}});
+  }
+  const bool labelled = s.state == domain::ShipmentState::kLabelReady;
+  return boost::json::object{
+      {"id", s.id.value},
+      {"orderId", s.order_id.value},
+      {"carrier", domain::CarrierCode(s.carrier)},
+      {"carrierName", domain::CarrierDisplayName(s.carrier)},
+      {"service", s.service},
+      {"state", domain::ShipmentStateName(s.state)},
+      {"trackingState", domain::TrackingStateName(s.tracking_state)},
+      {"trackingStateLabel", domain::TrackingStateLabel(s.tracking_state)},
+      {"trackingDetail", s.tracking_detail},
+      {"trackingNumber", s.tracking_number},
+      {"remoteId", s.remote_id},
+      {"shipmentNo", s.shipment_no},
+      {"parcels", std::move(parcels)},
+      {"cashOnDelivery", s.cash_on_delivery ? MoneyJson(*s.cash_on_delivery) : nullptr},
+      {"insurance", s.insurance ? MoneyJson(*s.insurance) : nullptr},
+      {"error",
+       s.last_error.empty() ? boost::json::value(nullptr) : boost::json::value(s.last_error)},
+      {"labelUrl", labelled
+                       ? boost::json::value(fmt::format("/api/v1/shipments/{}/label", s.id.value))
+                       : boost::json::value(nullptr)},
+      {"createdBy", s.created_by},
+      {"createdAt", FormatIso8601(s.created_at)},
+      {"updatedAt", FormatIso8601(s.updated_at)}};
 }
 
 }  // namespace nadajnik::http::api

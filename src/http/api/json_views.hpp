@@ -11,6 +11,7 @@
 
 #include "domain/order.hpp"
 #include "domain/order_event.hpp"
+#include "domain/shipment.hpp"
 #include "services/account_service.hpp"
 #include "services/order_import.hpp"
 #include "services/status_sync.hpp"
@@ -25,5 +26,7 @@ boost::json::object TimelineEventJson(const domain::OrderEvent& e);
 boost::json::object AccountJson(const services::AccountHealth& h);
 boost::json::object ReportJson(const services::ImportReport& r);
 boost::json::object StatusChangeJson(const services::StatusChange& c);
+// A shipment with its state, tracking and label link.
+boost::json::object ShipmentJson(const domain::Shipment& s);
 
 }  // namespace nadajnik::http::api

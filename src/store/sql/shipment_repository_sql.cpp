@@ -1,5 +1,7 @@
 // The shipment ledger. The idempotency key is unique: inserting a key that exists returns the
 // stored shipment instead of a second one.
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
@@ -14,7 +16,8 @@ namespace json = boost::json;
 constexpr std::string_view kColumns =
     "id, order_id, account_id, carrier, service, idempotency_key, state, tracking_state, "
     "remote_id, tracking_number, parcels_json, cod_minor, insurance_minor, currency, label_path, "
-    "label_format, last_error, created_at, updated_at";
+    "label_format, last_error, created_at, updated_at, request_json, carrier_called_at, "
+    "tracking_checked_at, tracking_detail, created_by, shipment_no";
 
 std::string EncodeParcels(const std::vector<domain::Parcel>& parcels) {
   json::array out;
@@ -82,6 +85,12 @@ Result<Shipment> ReadShipment(const DbRows& rows, std::size_t r) {
   s.last_error = rows.Text(r, 16);
   s.created_at = FromUnixMillis(rows.Int(r, 17));
   s.updated_at = FromUnixMillis(rows.Int(r, 18));
+  s.request_json = rows.Text(r, 19);
+  if (auto v = rows.OptInt(r, 20)) s.carrier_called_at = FromUnixMillis(*v);
+  if (auto v = rows.OptInt(r, 21)) s.tracking_checked_at = FromUnixMillis(*v);
+  s.tracking_detail = rows.Text(r, 22);
+  s.created_by = rows.Text(r, 23);
+  s.shipment_no = static_cast<int>(rows.Int(r, 24));
   return s;
 }
 
@@ -102,13 +111,15 @@ class SqlShipmentRepository final : public ShipmentRepository {
     const std::int64_t t = ToUnixMillis(now);
     auto rows = db_.Query(
         "INSERT INTO shipments (order_id, account_id, carrier, service, idempotency_key, state, "
-        "parcels_json, cod_minor, insurance_minor, currency, created_at, updated_at) "
-        "VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10, $10) "
+        "parcels_json, cod_minor, insurance_minor, currency, created_at, updated_at, "
+        "request_json, created_by, shipment_no) "
+        "VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10, $10, $11, $12, $13) "
         "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
         {s.order_id.value, s.account_id.value, std::string(domain::CarrierCode(s.carrier)),
          s.service, s.idempotency_key, EncodeParcels(s.parcels),
          s.cash_on_delivery ? DbValue(s.cash_on_delivery->minor) : DbValue(),
-         s.insurance ? DbValue(s.insurance->minor) : DbValue(), CurrencyOf(s), t});
+         s.insurance ? DbValue(s.insurance->minor) : DbValue(), CurrencyOf(s), t, s.request_json,
+         s.created_by, static_cast<std::int64_t>(s.shipment_no)});
     if (!rows) return Fail(rows.error());
     if (!rows->empty()) return InsertResult{ShipmentId(rows->Int(0, 0)), true};
     auto existing = FindByIdempotencyKey(s.idempotency_key);
@@ -128,35 +139,74 @@ class SqlShipmentRepository final : public ShipmentRepository {
   }
 
   Result<std::vector<Shipment>> ListForOrder(OrderId id) override {
-    auto rows =
-        db_.Query(fmt::format("SELECT {} FROM shipments WHERE order_id = $1 ORDER BY id", kColumns),
-                  {id.value});
-    if (!rows) return Fail(rows.error());
-    std::vector<Shipment> out;
-    for (std::size_t r = 0; r < rows->size(); ++r) {
-      NADAJNIK_ASSIGN_OR_RETURN(Shipment s, ReadShipment(*rows, r));
-      out.push_back(std::move(s));
+    return Many(fmt::format("SELECT {} FROM shipments WHERE order_id = $1 ORDER BY id", kColumns),
+                {id.value});
+  }
+
+  Result<std::vector<Shipment>> ListDueForTracking(Timestamp checked_before, int limit) override {
+    return Many(fmt::format("SELECT {} FROM shipments WHERE state = 'label_ready' AND "
+                            "tracking_number <> '' AND tracking_state NOT IN ('delivered', "
+                            "'returned') AND (tracking_checked_at IS NULL OR "
+                            "tracking_checked_at < $1) ORDER BY tracking_checked_at, id LIMIT $2",
+                            kColumns),
+                {ToUnixMillis(checked_before), static_cast<std::int64_t>(limit)});
+  }
+
+  Result<std::vector<Shipment>> List(const ShipmentFilter& f) override {
+    std::string sql = fmt::format("SELECT {} FROM shipments WHERE 1 = 1", kColumns);
+    std::vector<DbValue> params;
+    if (f.account) {
+      params.emplace_back(f.account->value);
+      sql += fmt::format(" AND account_id = ${}", params.size());
     }
-    return out;
+    if (f.state) {
+      params.emplace_back(std::string(domain::ShipmentStateName(*f.state)));
+      sql += fmt::format(" AND state = ${}", params.size());
+    }
+    params.emplace_back(static_cast<std::int64_t>(std::clamp(f.limit, 1, 10000)));
+    sql += fmt::format(" ORDER BY id DESC LIMIT ${}", params.size());
+    auto rows = db_.Query(sql, params);
+    if (!rows) return Fail(rows.error());
+    return Decode(*rows);
   }
 
   Result<void> Update(const Shipment& s, Timestamp now) override {
     auto n = db_.Execute(
         "UPDATE shipments SET state = $2, tracking_state = $3, remote_id = $4, "
         "tracking_number = $5, parcels_json = $6, label_path = $7, label_format = $8, "
-        "last_error = $9, updated_at = $10 WHERE id = $1",
+        "last_error = $9, updated_at = $10, carrier_called_at = $11, tracking_checked_at = $12, "
+        "tracking_detail = $13 WHERE id = $1",
         {s.id.value, std::string(domain::ShipmentStateName(s.state)),
          std::string(domain::TrackingStateName(s.tracking_state)), s.remote_id, s.tracking_number,
          EncodeParcels(s.parcels), s.label_path,
          s.label_format ? DbValue(std::string(domain::LabelFormatName(*s.label_format)))
                         : DbValue(),
-         s.last_error, ToUnixMillis(now)});
+         s.last_error, ToUnixMillis(now),
+         s.carrier_called_at ? DbValue(ToUnixMillis(*s.carrier_called_at)) : DbValue(),
+         s.tracking_checked_at ? DbValue(ToUnixMillis(*s.tracking_checked_at)) : DbValue(),
+         s.tracking_detail});
     if (!n) return Fail(n.error());
     if (*n == 0) return Fail(ErrorCode::kNotFound, fmt::format("no shipment {}", s.id.value));
     return Ok();
   }
 
  private:
+  static Result<std::vector<Shipment>> Decode(const DbRows& rows) {
+    std::vector<Shipment> out;
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      NADAJNIK_ASSIGN_OR_RETURN(Shipment s, ReadShipment(rows, r));
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  Result<std::vector<Shipment>> Many(const std::string& sql,
+                                     std::initializer_list<DbValue> params) {
+    auto rows = db_.Query(sql, params);
+    if (!rows) return Fail(rows.error());
+    return Decode(*rows);
+  }
+
   Result<std::optional<Shipment>> One(const std::string& sql,
                                       std::initializer_list<DbValue> params) {
     auto rows = db_.Query(sql, params);

@@ -481,7 +481,7 @@ TEST(ConfigKeysTable, DescribesEveryKeyOnce) {
         << info.key << ": " << info.type;
     EXPECT_FALSE(info.help.empty()) << info.key;
   }
-  EXPECT_EQ(seen.size(), 31u);
+  EXPECT_EQ(seen.size(), 34u);
   const auto find = [](const std::string& key) {
     for (const ConfigKeyInfo& info : ConfigKeys()) {
       if (info.key == key) return info;

@@ -116,8 +116,14 @@ Result<RemoteShipment> DpdConnector::Status(const std::string& remote_id) {
   return s;
 }
 
-Result<std::optional<RemoteShipment>> DpdConnector::FindByReference(const std::string&) {
-  return std::optional<RemoteShipment>();
+// DPDServices has no search by reference. Answering "none" would let a retry after a crash
+// create a second package for the same order, so the seller is asked to look instead.
+Result<std::optional<RemoteShipment>> DpdConnector::FindByReference(const std::string& reference) {
+  if (reference.empty()) return std::optional<RemoteShipment>();
+  return Fail(ErrorCode::kFailedPrecondition,
+              fmt::format("DPD can't look a parcel up by order number: check in DPD's panel "
+                          "whether a parcel for {} exists before sending it again",
+                          TruncateUtf8(reference, 60)));
 }
 
 Result<std::vector<std::string>> DpdConnector::Waybills(

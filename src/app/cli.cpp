@@ -1,5 +1,9 @@
 #include "app/cli.hpp"
 
+#include <fmt/format.h>
+
+#include "core/text.hpp"
+
 namespace nadajnik::app {
 
 void AddGlobalFlags(CLI::App& cmd, GlobalFlags& g) {
@@ -28,6 +32,30 @@ Result<Config> Load(const GlobalFlags& g) {
 Result<std::unique_ptr<Runtime>> Open(const GlobalFlags& g) {
   NADAJNIK_ASSIGN_OR_RETURN(Config config, Load(g));
   return OpenRuntime(config);
+}
+
+Result<domain::Order> FindOrder(Runtime& rt, const std::string& key) {
+  NADAJNIK_ASSIGN_OR_RETURN(
+      auto found,
+      rt.store->Read([&](store::UnitOfWork& uow) -> Result<std::optional<domain::Order>> {
+        if (!key.empty() && key.size() < 19 &&
+            key.find_first_not_of("0123456789") == std::string::npos) {
+          return uow.orders().Get(OrderId(std::stoll(key)));
+        }
+        NADAJNIK_ASSIGN_OR_RETURN(auto accounts, uow.accounts().List());
+        for (const auto& a : accounts) {
+          NADAJNIK_ASSIGN_OR_RETURN(auto o,
+                                    uow.orders().FindByCheckoutForm(a.id, CheckoutFormId{key}));
+          if (o) return o;
+        }
+        return std::optional<domain::Order>();
+      }));
+  if (!found) {
+    return Fail(ErrorCode::kNotFound,
+                fmt::format("no order '{}' (give its number or its checkout form id)",
+                            TruncateUtf8(key, 64)));
+  }
+  return std::move(*found);
 }
 
 }  // namespace nadajnik::app

@@ -22,6 +22,9 @@ void AddGlobalFlags(CLI::App& cmd, GlobalFlags& g);
 Result<Config> Load(const GlobalFlags& g);
 Result<std::unique_ptr<Runtime>> Open(const GlobalFlags& g);
 
+// The order named by our id or by its checkout form id (of any account).
+Result<domain::Order> FindOrder(Runtime& rt, const std::string& key);
+
 // accounts add|list|authorize, import, orders list|set-status. The chosen command's work is
 // stored in `action` (run by main after parsing).
 void AddMarketplaceCommands(CLI::App& cli, GlobalFlags& g, std::function<Result<int>()>& action);

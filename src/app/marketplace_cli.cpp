@@ -28,31 +28,6 @@ void PrintSeller(const domain::MarketplaceAccount& a, const marketplace::SellerP
       a.alias, s.login, s.id);
 }
 
-// The order named by our id or by its checkout form id (of any account).
-Result<domain::Order> FindOrder(Runtime& rt, const std::string& key) {
-  NADAJNIK_ASSIGN_OR_RETURN(
-      auto found,
-      rt.store->Read([&](store::UnitOfWork& uow) -> Result<std::optional<domain::Order>> {
-        if (!key.empty() && key.size() < 19 &&
-            key.find_first_not_of("0123456789") == std::string::npos) {
-          return uow.orders().Get(OrderId(std::stoll(key)));
-        }
-        NADAJNIK_ASSIGN_OR_RETURN(auto accounts, uow.accounts().List());
-        for (const auto& a : accounts) {
-          NADAJNIK_ASSIGN_OR_RETURN(auto o,
-                                    uow.orders().FindByCheckoutForm(a.id, CheckoutFormId{key}));
-          if (o) return o;
-        }
-        return std::optional<domain::Order>();
-      }));
-  if (!found) {
-    return Fail(ErrorCode::kNotFound,
-                fmt::format("no order '{}' (give its number or its checkout form id)",
-                            TruncateUtf8(key, 64)));
-  }
-  return std::move(*found);
-}
-
 // "-" reads a secret from standard input (one line), so it stays out of `ps` and shell history.
 std::string SecretArgument(const std::string& value) {
   if (value != "-") return value;

@@ -1,5 +1,8 @@
 #include "carriers/polish_address.hpp"
 
+#include <cctype>
+#include <vector>
+
 #include <algorithm>
 
 namespace nadajnik::carriers {
@@ -47,6 +50,49 @@ std::optional<std::string> NormalizePolishPhone(std::string_view phone) {
   }
   if (digits.size() != 9 || digits[0] == '0') return std::nullopt;
   return digits;
+}
+
+StreetAndBuilding SplitStreetAndBuilding(std::string_view street) {
+  const std::string clean = CleanText(street);
+  std::vector<std::string> words;
+  std::size_t start = 0;
+  while (start < clean.size()) {
+    auto end = clean.find(' ', start);
+    if (end == std::string::npos) end = clean.size();
+    if (end > start) words.push_back(clean.substr(start, end - start));
+    start = end + 1;
+  }
+  auto digit_first = [&](std::size_t i) {
+    return !words[i].empty() && words[i][0] >= '0' && words[i][0] <= '9';
+  };
+  auto flat_marker = [&](std::size_t i) {
+    std::string w;
+    for (char c : words[i]) w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return w == "m." || w == "m" || w == "lok." || w == "lok" || w == "lokal" || w == "/";
+  };
+  std::optional<std::size_t> at;
+  for (std::size_t i = words.size(); i-- > 1;) {
+    if (!digit_first(i)) continue;
+    if (flat_marker(i - 1)) {
+      for (std::size_t j = i - 1; j-- > 1;) {
+        if (digit_first(j)) {
+          at = j;
+          break;
+        }
+      }
+    } else {
+      at = i;
+    }
+    break;
+  }
+  if (!at) return {clean, ""};
+  StreetAndBuilding out;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    std::string& part = i < *at ? out.street : out.building;
+    if (!part.empty()) part += ' ';
+    part += words[i];
+  }
+  return out;
 }
 
 }  // namespace nadajnik::carriers

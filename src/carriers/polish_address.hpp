@@ -17,4 +17,13 @@ std::optional<std::string> NormalizePostalCode(std::string_view code);
 // one, or one starting with 0.
 std::optional<std::string> NormalizePolishPhone(std::string_view phone);
 
+// "Półwiejska 2/4" -> {"Półwiejska", "2/4"}; "3 Maja 12 m. 5" -> {"3 Maja", "12 m. 5"};
+// "ul. Długa 7A" -> {"ul. Długa", "7A"}. The building is the last word starting with a digit
+// (with a flat number after "m."/"lok." kept with it); no such word: {street, ""}.
+struct StreetAndBuilding {
+  std::string street;
+  std::string building;
+};
+StreetAndBuilding SplitStreetAndBuilding(std::string_view street);
+
 }  // namespace nadajnik::carriers

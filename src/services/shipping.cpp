@@ -10,6 +10,7 @@
 
 #include <boost/json.hpp>
 
+#include "carriers/polish_address.hpp"
 #include "core/text.hpp"
 #include "documents/labels.hpp"
 #include "observability/log.hpp"
@@ -41,6 +42,15 @@ std::string Trim(std::string_view text) {
   return std::string(text.substr(b, e - b + 1));
 }
 
+// Addresses keep "street number" in one field; carriers that want the number apart get it.
+void SplitBuilding(carriers::Party& p) {
+  if (!p.building.empty()) return;
+  auto split = carriers::SplitStreetAndBuilding(p.street);
+  if (split.building.empty()) return;
+  p.street = split.street;
+  p.building = split.building;
+}
+
 carriers::Party SenderParty(const domain::SenderAddress& a) {
   carriers::Party p;
   p.name = a.name;
@@ -51,6 +61,7 @@ carriers::Party SenderParty(const domain::SenderAddress& a) {
   p.country_code = a.country_code.empty() ? "PL" : a.country_code;
   p.phone = a.phone;
   p.email = a.email;
+  SplitBuilding(p);
   return p;
 }
 
@@ -73,6 +84,7 @@ carriers::Party ReceiverParty(const domain::Order& o) {
   if (p.country_code.empty()) p.country_code = o.buyer.address.country_code;
   if (p.country_code.empty()) p.country_code = "PL";
   p.email = o.buyer.email;
+  SplitBuilding(p);
   return p;
 }
 

@@ -11,5 +11,10 @@ namespace nadajnik::testing {
 
 std::vector<std::string> DecodeCode128(const std::string& pdf,
                                        const std::filesystem::path& work_dir);
+// The same, page by page in page order (each page's codes in zbarimg's order).
+std::vector<std::vector<std::string>> DecodeCode128Pages(const std::string& pdf,
+                                                         const std::filesystem::path& work_dir);
+// pdfinfo's page count, or -1 when it can't read the file.
+int PdfPageCount(const std::string& pdf, const std::filesystem::path& work_dir);
 
 }  // namespace nadajnik::testing

@@ -234,6 +234,9 @@ boost::json::object ShipmentJson(const domain::Shipment& s) {
                        ? boost::json::value(fmt::format("/api/v1/shipments/{}/label", s.id.value))
                        : boost::json::value(nullptr)},
       {"createdBy", s.created_by},
+      {"carrierCalledAt", s.carrier_called_at
+                              ? boost::json::value(FormatIso8601(*s.carrier_called_at))
+                              : boost::json::value(nullptr)},
       {"createdAt", FormatIso8601(s.created_at)},
       {"updatedAt", FormatIso8601(s.updated_at)}};
 }

@@ -180,7 +180,7 @@ Response CreateShipment(AppContext& app, Request& req, const Principal& p) {
   if (!body) return ErrorJson(body.error(), req.request_id);
   auto draft = ParseDraft(*body);
   if (!draft) return ErrorJson(draft.error(), req.request_id);
-  auto outcome = app.shipping->Request(OrderId(*id), *draft, IdempotencyKey(req), "api:" + p.name);
+  auto outcome = app.shipping->Request(OrderId(*id), *draft, IdempotencyKey(req), p.name);
   if (!outcome) return ErrorWithShipment(outcome.error(), req);
   domain::Shipment s = outcome->shipment;
   if (const auto wait = WaitOf(*body); wait.count() > 0) {
@@ -209,7 +209,7 @@ Response Bulk(AppContext& app, Request& req, const Principal& p) {
   }
   auto draft = ParseDraft(*body);
   if (!draft) return ErrorJson(draft.error(), req.request_id);
-  auto results = app.shipping->RequestBulk(orders, *draft, IdempotencyKey(req), "api:" + p.name);
+  auto results = app.shipping->RequestBulk(orders, *draft, IdempotencyKey(req), p.name);
   const auto wait = WaitOf(*body);
   const auto deadline = std::chrono::steady_clock::now() + wait;
   json::array list;
@@ -262,7 +262,7 @@ Response OrderShipments(AppContext& app, Request& req) {
 Response CancelShipment(AppContext& app, Request& req, const Principal& p) {
   auto id = ParsePositive(req.PathParam("id"));
   if (!id) return ApiError(ErrorCode::kNotFound, "no shipment with that id", req);
-  auto s = app.shipping->Cancel(ShipmentId(*id), "api:" + p.name);
+  auto s = app.shipping->Cancel(ShipmentId(*id), p.name);
   if (!s) return ErrorJson(s.error(), req.request_id);
   return Json(200, ShipmentJson(*s));
 }

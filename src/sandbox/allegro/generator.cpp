@@ -1464,4 +1464,24 @@ std::vector<CatalogueOffer> SellerCatalogue(std::uint64_t seed, std::uint32_t se
   return out;
 }
 
+std::optional<GeneratedLocker> FindGeneratedLocker(std::string_view id) {
+  if (id.size() < 6) return std::nullopt;
+  const std::string_view code = id.substr(0, 3), digits = id.substr(3, 2), suffix = id.substr(5);
+  if (digits[0] < '0' || digits[0] > '9' || digits[1] < '0' || digits[1] > '9' || digits == "00") {
+    return std::nullopt;
+  }
+  bool known_suffix = false;
+  for (std::string_view s : {"A", "M", "N", "APP", "BAPP", "MP"}) known_suffix |= suffix == s;
+  if (!known_suffix) return std::nullopt;
+  for (const City& c : kPlCities) {
+    if (c.code != code) continue;
+    std::string postal(c.postal.substr(0, c.postal.find('|')));
+    for (char& ch : postal) {
+      if (ch == '#') ch = '1';
+    }
+    return GeneratedLocker{std::string(c.name), postal};
+  }
+  return std::nullopt;
+}
+
 }  // namespace nadajnik::sandbox::allegro

@@ -7,6 +7,8 @@
 // online payments and cash on delivery, surcharges, buyer notes. No I/O; thread-safe.
 #pragma once
 
+#include <optional>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -42,5 +44,14 @@ std::vector<CatalogueOffer> SellerCatalogue(std::uint64_t seed, std::uint32_t se
 std::string DeterministicUuid(std::uint64_t seed, std::uint64_t a, std::uint64_t b);
 // Allegro's short hex revision ("819b5836") of version `version` of an order.
 std::string RevisionHex(std::uint64_t seed, std::uint64_t index, std::uint32_t version);
+
+// A parcel-locker id this generator hands out ("POZ08A": a Polish city's code, two digits, a
+// suffix), with the city's name and a postal code in it; nullopt for any other id. The InPost
+// simulator knows these lockers, as InPost knows every locker Allegro offers a buyer.
+struct GeneratedLocker {
+  std::string city;
+  std::string postal_code;
+};
+std::optional<GeneratedLocker> FindGeneratedLocker(std::string_view id);
 
 }  // namespace nadajnik::sandbox::allegro

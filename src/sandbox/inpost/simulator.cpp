@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <deque>
+#include <mutex>
 #include <regex>
 #include <variant>
 
@@ -11,6 +13,7 @@
 #include "core/money.hpp"
 #include "core/text.hpp"
 #include "documents/labels.hpp"
+#include "sandbox/allegro/generator.hpp"
 
 namespace nadajnik::sandbox::inpost {
 
@@ -50,11 +53,33 @@ constexpr std::array<Point, 10> kPoints = {{
     {"POP-WAW364", "pop", "Warszawa", "00-120", "Złota", "59", 52.2297, 21.0030},
 }};
 
+// The seeded points, and every locker the Allegro simulator offers buyers (as real InPost
+// knows every locker Allegro lists): those are made up from their id, once, and kept.
 const Point* FindPoint(std::string_view name) {
   for (const auto& p : kPoints) {
     if (name == p.name) return &p;
   }
-  return nullptr;
+  auto generated = allegro::FindGeneratedLocker(name);
+  if (!generated) return nullptr;
+  struct Made {
+    std::string name, city, post_code;
+    Point point;
+  };
+  static std::mutex mu;
+  static std::deque<Made> made;
+  std::lock_guard lock(mu);
+  for (const auto& m : made) {
+    if (m.name == name) return &m.point;
+  }
+  auto& m = made.emplace_back();
+  m.name = std::string(name);
+  m.city = generated->city;
+  m.post_code = generated->postal_code;
+  m.point = {m.name.c_str(), "parcel_locker",
+             m.city.c_str(), m.post_code.c_str(),
+             "Główna",       "1",
+             52.0,           19.0};
+  return &m.point;
 }
 
 constexpr std::array kLockerServices = {

@@ -12,5 +12,3 @@ UPDATE shipments SET shipment_no = (
   SELECT COUNT(*) FROM shipments s2 WHERE s2.order_id = shipments.order_id AND s2.id <= shipments.id);
 CREATE UNIQUE INDEX shipments_order_no ON shipments (order_id, shipment_no);
 CREATE INDEX shipments_tracking_due ON shipments (state, tracking_checked_at);
--- A user's label format (their printer): pdf_a6, pdf_a4, zpl_203, zpl_300.
-ALTER TABLE users ADD COLUMN label_format TEXT NOT NULL DEFAULT 'pdf_a6';

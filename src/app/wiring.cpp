@@ -299,19 +299,22 @@ Result<int> Serve(Runtime& rt, const ServeOptions& options) {
              {"version", std::string(kVersion)},
              {"database", config.database.url.empty() ? "sqlite" : "postgresql"}});
   if (options.demo) {
-    std::cout << "\n"
-              << "  Nadajnik (demo) is running.\n"
-              << "  Panel:     " << url << "/login\n"
-              << "  User:      admin\n"
-              << "  Password:  " << demo_password.Reveal()
-              << "   (one-time: you set your own at the first login)\n"
-              << "  Data:      " << config.data.dir.string() << " (SQLite)\n"
-              << "  Allegro:   " << demo_sandbox->base_url()
-              << " (built-in sandbox; sellers sprzedawca-pl and prodejce-cz, password "
-              << sandbox::kDefaultSellerPassword << ")\n"
-              << "  Accounts:  PL and CZ are connected to it; their orders import by themselves\n"
-              << "  Stop with Ctrl+C.\n\n"
-              << std::flush;
+    std::cout
+        << "\n"
+        << "  Nadajnik (demo) is running.\n"
+        << "  Panel:     " << url << "/login\n"
+        << "  User:      admin\n"
+        << "  Password:  " << demo_password.Reveal()
+        << "   (one-time: you set your own at the first login)\n"
+        << "  Data:      " << config.data.dir.string() << " (SQLite)\n"
+        << "  Allegro:   " << demo_sandbox->base_url()
+        << " (built-in sandbox; sellers sprzedawca-pl and prodejce-cz, password "
+        << sandbox::kDefaultSellerPassword << ")\n"
+        << "  Accounts:  PL and CZ are connected to it; their orders import by themselves\n"
+        << "  Carriers:  PL ships with the built-in InPost, DPD, Poczta Polska, ORLEN Paczka\n"
+        << "             and Wysyłam z Allegro simulators (nadajnik carriers list)\n"
+        << "  Stop with Ctrl+C.\n\n"
+        << std::flush;
   }
 
   int sig = 0;

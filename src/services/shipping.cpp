@@ -551,6 +551,9 @@ struct ShippingService::Impl {
         return Ok();
       }
       if (status->confirmed && !status->tracking_number.empty()) {
+        // Asynchronous carriers may name the shipment anew once made (Allegro: command ->
+        // shipment id).
+        if (!status->remote_id.empty()) s.remote_id = status->remote_id;
         s.tracking_number = status->tracking_number;
         s.tracking_detail = status->status;
         NADAJNIK_TRY(Save(s));

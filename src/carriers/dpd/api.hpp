@@ -14,7 +14,8 @@
 // is kFailedPrecondition: a package that is not handed over is simply not given to the courier),
 // a search by reference (FindByReference is kFailedPrecondition: DPD can't tell whether an
 // earlier attempt that crashed after DPD answered made a package, so the shipment service asks
-// the packer to look in DPD's panel instead of creating a second one). CheckCredentials asks findPostalCodeV1 about the sender's postal code.
+// the packer to look in DPD's panel instead of creating a second one). CheckCredentials asks
+// findPostalCodeV1 about the sender's postal code.
 //
 // Errors as carrier_connector.hpp says; DeniedAccessWSException is kPermissionDenied naming the
 // settings. The password never reaches a log or a message. Not thread-safe (one per job run);

@@ -184,8 +184,9 @@ TEST_F(ConfigFile, UnknownSectionIsNamed) {
 
   const std::string unrelated = ErrorFor("[smtp]\nhost = \"mail\"\n");
   EXPECT_THAT(unrelated, HasSubstr("unknown section [smtp]"));
-  EXPECT_THAT(unrelated,
-              HasSubstr("[server], [data], [database], [jobs], [log], [allegro], [auth]"));
+  EXPECT_THAT(
+      unrelated,
+      HasSubstr("[server], [data], [database], [jobs], [log], [allegro], [shipping], [auth]"));
 }
 
 TEST_F(ConfigFile, SectionWrittenAsAValueIsExplained) {

@@ -6,6 +6,7 @@
 
 #include "core/clock.hpp"
 #include "core/text.hpp"
+#include "http/panel/shipping_pages.hpp"
 #include "http/panel/views.hpp"
 #include "observability/log.hpp"
 #include "security/tokens.hpp"
@@ -214,6 +215,10 @@ std::string DeliveryLabel(const domain::Order& o) {
 Response GetOrders(AppContext& app, Request& req, const Principal& user) {
   store::OrderFilter filter;
   filter.limit = 50;
+  // "Na stronę": 50, 100 or 200 rows (bulk actions work on one page's selection).
+  if (auto n = ParseId(req.QueryParam("per_page")); n && (*n == 100 || *n == 200)) {
+    filter.limit = static_cast<int>(*n);
+  }
   filter.text = TruncateUtf8(req.QueryParam("q").value_or(""), 200);
   if (auto s = ParseId(req.QueryParam("status"))) filter.local_status_id = StatusId(*s);
   if (auto a = ParseId(req.QueryParam("account"))) filter.account_id = AccountId(*a);
@@ -306,19 +311,29 @@ Response GetOrders(AppContext& app, Request& req, const Principal& user) {
     if (filter.local_status_id) next += fmt::format("&status={}", filter.local_status_id->value);
     if (filter.account_id) next += fmt::format("&account={}", filter.account_id->value);
     if (filter.needs_attention) next += "&attention=1";
+    if (filter.limit != 50) next += fmt::format("&per_page={}", filter.limit);
     d.set("next", next);
   }
-  return Page(200, "orders", d, {"Zamówienia", &user, "orders"});
+  d.set("per_page_100", filter.limit == 100);
+  d.set("per_page_200", filter.limit == 200);
+  std::vector<AccountId> account_ids;
+  for (const auto& a : loaded->accounts) account_ids.push_back(a.id);
+  d.set("csrf_token", user.csrf_token);
+  shipping::AddToOrdersList(app, account_ids, req.target, d);
+  PageOptions options{"Zamówienia", &user, "orders"};
+  options.flash = TakeFlash(req);  // the bulk actions' refusals come back here
+  return Page(200, "orders", d, options);
 }
 
 std::string AddressLine(const domain::Address& a) {
   return fmt::format("{}, {} {}", a.street, a.postal_code, a.city);
 }
 
-Response GetOrder(AppContext& app, Request& req, const Principal& user) {
-  auto id = ParseId(req.PathParam("id"));
-  if (!id)
-    return ErrorPage(404, "Nie ma takiego zamówienia", "Sprawdź numer zamówienia.", req, &user);
+}  // namespace
+
+Response OrderPage(AppContext& app, Request& req, const Principal& user, std::int64_t order_id,
+                   int status, const shipping::CreateForm* form) {
+  const std::optional<std::int64_t> id = order_id;
   struct Loaded {
     std::optional<domain::Order> order;
     std::vector<domain::OrderEvent> events;
@@ -434,9 +449,19 @@ Response GetOrder(AppContext& app, Request& req, const Principal& user) {
   }
   d.set("events", events);
   d.set("has_events", !loaded->events.empty());
+  shipping::AddToOrderPage(app, o, user, d, form);
   PageOptions options{"Zamówienie", &user, "orders"};
-  options.flash = TakeFlash(req);
-  return Page(200, "order", d, options);
+  if (!form) options.flash = TakeFlash(req);
+  return Page(status, "order", d, options);
+}
+
+namespace {
+
+Response GetOrder(AppContext& app, Request& req, const Principal& user) {
+  auto id = ParseId(req.PathParam("id"));
+  if (!id)
+    return ErrorPage(404, "Nie ma takiego zamówienia", "Sprawdź numer zamówienia.", req, &user);
+  return OrderPage(app, req, user, *id, 200, nullptr);
 }
 
 // The form on the order page: the seller's local status, pushed to Allegro when it maps to a
@@ -622,6 +647,9 @@ void RegisterPanelRoutes(Router& router, AppContext& app) {
   router.Post("/orders/{id}/status", Guarded(app, false, [&app](Request& req, const Principal& p) {
                 return PostOrderStatus(app, req, p);
               }));
+  shipping::RegisterRoutes(router, app, [&app](bool admin, shipping::GuardedHandler h) {
+    return Guarded(app, admin, std::move(h));
+  });
   router.Get("/sources", Guarded(app, false, [&app](Request& req, const Principal& p) {
                return sources::List(app, req, p);
              }));

@@ -1,6 +1,6 @@
 // What a seller does in the panel, one function per action, by the page's visible labels and the
 // stable field names (login: username, password). Each returns what the panel answered (a flash,
-// a report) for the test to check. Shipping actions belong here too once the pages exist.
+// a report) for the test to check.
 'use strict';
 
 const assert = require('node:assert/strict');
@@ -123,7 +123,8 @@ async function openOrders(page, filters = {}) {
 async function readOrders(page) {
   const total = Number((await page.locator('main h1 .count').innerText()).trim());
   const rows = await page.locator('table.orders tbody tr').evaluateAll((trs) => trs.map((tr) => {
-    const cells = [...tr.querySelectorAll('td')].map((td) => td.innerText.trim());
+    // The selection checkbox (td.pick) is not a data column.
+    const cells = [...tr.querySelectorAll('td:not(.pick)')].map((td) => td.innerText.trim());
     const link = tr.querySelector('td a[href^="/orders/"]');
     return {
       id: link ? link.getAttribute('href').split('/').pop() : '',
@@ -156,19 +157,109 @@ function card(page, heading) {
   });
 }
 
+// ---- shipping -----------------------------------------------------------------------------------
+
+// The order page's "Przesyłki" table as shown.
+async function readShipments(page) {
+  return page.locator('table.shipments tbody tr').evaluateAll((trs) => trs.map((tr) => {
+    const cells = [...tr.querySelectorAll('td')].map((td) => td.innerText.trim());
+    return {
+      id: tr.getAttribute('data-shipment'),
+      state: tr.getAttribute('data-state'),
+      carrier: cells[1], service: cells[2], stateLabel: cells[3], tracking: cells[4],
+      trackingState: cells[5], labels: [...tr.querySelectorAll('td.labels a')].map((a) => ({
+        text: a.textContent.trim(), href: a.getAttribute('href'),
+      })),
+    };
+  }));
+}
+
+// The values the "Utwórz przesyłkę" form holds now (hidden fields included).
+async function shipmentForm(page) {
+  return page.locator('form.ship-form').evaluate((form) => {
+    const out = {};
+    for (const [k, v] of new FormData(form).entries()) out[k] = v;
+    out.carrierLabel = form.querySelector('select[name="carrier"]').selectedOptions[0].textContent;
+    return out;
+  });
+}
+
+// Submits "Utwórz przesyłkę" on /orders/{id} (after `fill` edits the form); returns the flash.
+async function createShipment(page, { fill, confirmAnother = false } = {}) {
+  if (fill) await fill(page.locator('form.ship-form'));
+  if (confirmAnother) await page.check('form.ship-form input[name="confirm"]');
+  await Promise.all([page.waitForNavigation(),
+                     page.click('form.ship-form button:has-text("Utwórz przesyłkę")')]);
+  return flash(page);
+}
+
+// Waits until every shipment of the order page has left "being created" (the page reloads itself).
+async function waitForShipments(page, { timeoutMs = 90000 } = {}) {
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('table.shipments tbody tr')];
+    return rows.length > 0 && rows.every((r) => !['pending', 'created'].includes(r.dataset.state));
+  }, null, { timeout: timeoutMs, polling: 500 });
+  return readShipments(page);
+}
+
+// Clicks a link or button that answers with a file; resolves to {name, bytes}.
+async function download(page, locator) {
+  const [file] = await Promise.all([page.waitForEvent('download'), locator.click()]);
+  const stream = await file.createReadStream();
+  const chunks = [];
+  for await (const c of stream) chunks.push(c);
+  return { name: file.suggestedFilename(), bytes: Buffer.concat(chunks) };
+}
+
+// On /orders: ticks the orders with these ids (in the list's order, whatever the order of `ids`).
+async function selectOrders(page, ids) {
+  for (const id of ids) await page.check(`input[type="checkbox"][name="order"][value="${id}"]`);
+}
+
+// "Utwórz przesyłki" for the selection; returns the result page's rows and counts.
+async function bulkCreate(page, { carrier = 'inpost', service = '', template = '' } = {}) {
+  await page.selectOption('form#bulk select[name="carrier"]', carrier);
+  await page.fill('form#bulk input[name="service"]', service);
+  await page.fill('form#bulk input[name="template"]', template);
+  await Promise.all([page.waitForNavigation(),
+                     page.click('form#bulk button:has-text("Utwórz przesyłki")')]);
+  return readBulkResult(page);
+}
+
+async function readBulkResult(page) {
+  const count = async (cls) => Number((await page.locator(`.summary .${cls}`).innerText()).trim());
+  const rows = await page.locator('table.bulk-results tbody tr').evaluateAll((trs) => trs.map(
+    (tr) => ({
+      orderId: tr.querySelector('td a').getAttribute('href').split('/').pop(),
+      result: tr.getAttribute('data-result'),
+      shipment: tr.getAttribute('data-shipment'),
+      text: tr.innerText,
+    })));
+  return { rows, created: await count('created'), existing: await count('existing'),
+           refused: await count('refused') };
+}
+
 module.exports = {
   accountState,
   addAccount,
   authorizeInBrowser,
+  bulkCreate,
   card,
   changeStatus,
+  createShipment,
+  download,
   escapeRegExp,
   flash,
   importOrders,
   logIn,
   logOut,
   openOrders,
+  readBulkResult,
   readOrders,
+  readShipments,
+  selectOrders,
   selectOptions,
+  shipmentForm,
   sourceRow,
+  waitForShipments,
 };

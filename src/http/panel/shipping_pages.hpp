@@ -1,0 +1,67 @@
+// The panel's shipping pages (shipping_pages.cpp): the "Przesyłki" section of the order page
+// (the order's shipments, label downloads, cancel, the create form), the bulk actions of the
+// orders list (create shipments, merged labels) and the label downloads. Everything goes
+// through services::ShippingService, the same service the JSON API uses.
+//
+// Idempotency: the create form carries a random key made when the form is rendered, and the
+// bulk form a random bulk key, so a double click or a resubmitted page sends the same key and
+// the service answers with the shipments of the first submission.
+//
+// Routes are registered behind the panel's guard (session, CSRF on POST) by RegisterRoutes;
+// every user (admin or packer) may use them.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "domain/order.hpp"
+#include "http/app_context.hpp"
+#include "http/panel/views.hpp"
+#include "http/router.hpp"
+
+namespace nadajnik::http::panel {
+
+namespace shipping {
+
+// What the user typed into "Utwórz przesyłkę", shown again with what is wrong next to each field
+// when the service or the panel refuses it.
+struct CreateForm {
+  std::string key;
+  std::string carrier;
+  std::string service;
+  std::string size_template;
+  std::string weight_kg;
+  std::string target_point;
+  std::string cod;
+  std::string insurance;
+  bool confirm = false;
+  std::map<std::string, std::string> field_errors;  // field -> Polish message
+  std::vector<std::string> errors;                  // not tied to a field
+};
+
+// Adds the shipping data of the order page to `d` (shipments, label links, the create form
+// prefilled from the order and the account's carrier contracts, or `form` when given).
+void AddToOrderPage(AppContext& app, const domain::Order& order, const services::Principal& user,
+                    Data& d, const CreateForm* form);
+
+// Adds the bulk form of the orders list (carriers of the listed accounts' contracts, a fresh
+// bulk key) to `d` under "bulk".
+void AddToOrdersList(AppContext& app, const std::vector<AccountId>& accounts,
+                     const std::string& back, Data& d);
+
+using GuardedHandler = std::function<Response(Request&, const services::Principal&)>;
+// Wraps a handler in the panel's guard (admin_only, handler).
+using Guard = std::function<http::Handler(bool, GuardedHandler)>;
+
+void RegisterRoutes(Router& router, AppContext& app, const Guard& guard);
+
+}  // namespace shipping
+
+// The order page (panel.cpp): `status` 200 with the flash the request carries, or another status
+// with `form` shown again as the user left it.
+Response OrderPage(AppContext& app, Request& req, const services::Principal& user,
+                   std::int64_t order_id, int status, const shipping::CreateForm* form);
+
+}  // namespace nadajnik::http::panel

@@ -171,8 +171,8 @@ struct ShippingService::Impl {
     q.service = draft.service.empty() ? Setting(contract, "default_service") : draft.service;
     if (q.service.empty()) {
       return Fail(ErrorCode::kInvalidArgument,
-                  fmt::format("service: choose a {} service (or set default_service in the "
-                              "carrier's settings)",
+                  fmt::format("service: wybierz usługę {} (albo ustaw default_service w umowie "
+                              "z przewoźnikiem)",
                               domain::CarrierDisplayName(contract.carrier)));
     }
     q.sender = SenderParty(contract.sender);
@@ -197,9 +197,7 @@ struct ShippingService::Impl {
       if (p.weight_grams <= 0 || p.weight_grams > 1'000'000 || p.length_mm < 0 || p.width_mm < 0 ||
           p.height_mm < 0) {
         return Fail(ErrorCode::kInvalidArgument,
-                    fmt::format("parcels[{}]: the weight must be 1 g to 1,000 kg and sizes "
-                                "not negative",
-                                i));
+                    fmt::format("parcels[{}]: waga od 1 g do 1000 kg, wymiary nieujemne", i));
       }
     }
     if (draft.override_cash_on_delivery) {
@@ -208,7 +206,8 @@ struct ShippingService::Impl {
       q.cash_on_delivery = order.total;
     }
     if (q.cash_on_delivery && q.cash_on_delivery->minor <= 0) {
-      return Fail(ErrorCode::kInvalidArgument, "cashOnDelivery: the amount must be above zero");
+      return Fail(ErrorCode::kInvalidArgument,
+                  "cashOnDelivery: kwota pobrania musi być większa od zera");
     }
     q.cod_bank_account = Setting(contract, "bank_account");
     q.insurance = draft.insurance;
@@ -233,7 +232,7 @@ struct ShippingService::Impl {
       if (existing) {
         if (existing->order_id != order_id) {
           return Fail(ErrorCode::kConflict,
-                      fmt::format("Idempotency-Key was used for order {}, not order {}",
+                      fmt::format("Idempotency-Key użyto już dla zamówienia {}, nie {}",
                                   existing->order_id.value, order_id.value));
         }
         return ShipmentOutcome{std::move(*existing), false};
@@ -255,7 +254,7 @@ struct ShippingService::Impl {
         return Fail(ErrorCode::kFailedPrecondition,
                     "kupujący anulował to zamówienie: przesyłki nie utworzono");
       }
-      if (!draft.carrier) return Fail(ErrorCode::kInvalidArgument, "carrier: choose a carrier");
+      if (!draft.carrier) return Fail(ErrorCode::kInvalidArgument, "carrier: wybierz przewoźnika");
       const Carrier carrier = *draft.carrier;
       NADAJNIK_ASSIGN_OR_RETURN(auto contract,
                                 uow.carrier_settings().Get(order->account_id, carrier));
@@ -297,7 +296,7 @@ struct ShippingService::Impl {
       if (s.cash_on_delivery && s.insurance &&
           s.cash_on_delivery->currency != s.insurance->currency) {
         return Fail(ErrorCode::kInvalidArgument,
-                    "insurance: use the currency of the cash-on-delivery amount");
+                    "insurance: podaj ubezpieczenie w walucie pobrania");
       }
       s.request_json = EncodeShipmentRequest(request);
       s.created_by = actor;
@@ -625,9 +624,10 @@ struct ShippingService::Impl {
   }
 
   Result<LabelFile> Merged(const std::vector<ShipmentId>& ids, LabelFormat format) {
-    if (ids.empty()) return Fail(ErrorCode::kInvalidArgument, "choose at least one shipment");
+    if (ids.empty())
+      return Fail(ErrorCode::kInvalidArgument, "wybierz co najmniej jedną przesyłkę");
     if (ids.size() > 5000) {
-      return Fail(ErrorCode::kInvalidArgument, "at most 5,000 labels in one file");
+      return Fail(ErrorCode::kInvalidArgument, "najwyżej 5000 etykiet w jednym pliku");
     }
     const bool pdf = LabelContentType(format) == "application/pdf";
     const LabelFormat each = pdf ? LabelFormat::kPdfA6 : format;
@@ -727,7 +727,7 @@ Result<ShipmentOutcome> ShippingService::Request(OrderId order, const ShipmentDr
   std::string key = idempotency_key;
   if (key.empty()) key = "auto:" + security::RandomToken(16);
   if (key.size() > 200) {
-    return Fail(ErrorCode::kInvalidArgument, "Idempotency-Key: at most 200 characters");
+    return Fail(ErrorCode::kInvalidArgument, "Idempotency-Key: najwyżej 200 znaków");
   }
   auto outcome = impl_->RequestOnce(order, draft, key, actor);
   // Two requests raced for the order's next shipment number: the loser reads the winner's.
@@ -751,7 +751,7 @@ std::vector<BulkResult> ShippingService::RequestBulk(const std::vector<OrderId>&
     r.order = id;
     if (!seen.insert(id.value).second) {
       r.outcome = Fail(ErrorCode::kInvalidArgument,
-                       fmt::format("order {} is listed twice in this action", id.value));
+                       fmt::format("zamówienie {} zaznaczono dwa razy", id.value));
     } else {
       const std::string key =
           bulk_key.empty() ? std::string() : fmt::format("{}:{}", bulk_key, id.value);

@@ -193,7 +193,7 @@ std::pair<std::string, std::string> Refusal(const Error& e) {
       if (m.starts_with("insurance")) {
         return {"insurance", "Podaj ubezpieczenie w walucie pobrania."};
       }
-      if (m.find("listed twice") != std::string::npos) {
+      if (m.find("dwa razy") != std::string::npos) {
         return {"", "Zamówienie zaznaczono dwa razy."};
       }
       return {"", Capitalized(m)};

@@ -27,22 +27,6 @@ Result<Carrier> ParseCarrierArgument(const std::string& code) {
               fmt::format("no carrier '{}': choose {}", TruncateUtf8(code, 40), kCarrierChoices));
 }
 
-std::string_view CarrierTitle(Carrier c) {
-  switch (c) {
-    case Carrier::kInPost:
-      return "InPost";
-    case Carrier::kDpd:
-      return "DPD";
-    case Carrier::kPocztaPolska:
-      return "Poczta Polska";
-    case Carrier::kOrlenPaczka:
-      return "ORLEN Paczka";
-    case Carrier::kAllegroShipping:
-      return "Wysyłam z Allegro";
-  }
-  return "?";
-}
-
 // "key=value" -> (key, value); the value may hold '=' (URLs with queries, base64).
 Result<std::pair<std::string, std::string>> SplitAssignment(const std::string& arg,
                                                             std::string_view flag) {
@@ -87,7 +71,7 @@ Result<void> CheckWithCarrier(Runtime& rt, const domain::CarrierSettings& settin
   if (!checked) {
     Error e = std::move(checked).error();
     e.message = fmt::format("{} did not accept the settings of account {}: {}",
-                            CarrierTitle(settings.carrier), alias, e.message);
+                            domain::CarrierDisplayName(settings.carrier), alias, e.message);
     return Fail(std::move(e));
   }
   return Ok();
@@ -170,10 +154,10 @@ Result<int> RunAdd(const GlobalFlags& g, const AddArgs& args) {
     std::cerr << fmt::format(
         "nadajnik: the {} settings of account {} need fixing (nothing "
         "stored):\n",
-        CarrierTitle(carrier), account.alias);
+        domain::CarrierDisplayName(carrier), account.alias);
     for (const auto& p : problems) std::cerr << fmt::format("  {}: {}\n", p.key, p.message);
     std::cerr << fmt::format("Keys {} knows: nadajnik carriers keys --carrier {}\n",
-                             CarrierTitle(carrier), domain::CarrierCode(carrier));
+                             domain::CarrierDisplayName(carrier), domain::CarrierCode(carrier));
     return 2;
   }
   // A contract the carrier refuses is not stored: the seller would only learn it at the first
@@ -189,7 +173,8 @@ Result<int> RunAdd(const GlobalFlags& g, const AddArgs& args) {
   const Timestamp now = rt->clock.Now();
   NADAJNIK_TRY(rt->store->InTransaction(
       [&](store::UnitOfWork& uow) { return uow.carrier_settings().Put(settings, now); }));
-  std::cout << fmt::format("{} stored for account {}{}\n", CarrierTitle(carrier), account.alias,
+  std::cout << fmt::format("{} stored for account {}{}\n", domain::CarrierDisplayName(carrier),
+                           account.alias,
                            args.check ? "; the carrier accepted the credentials" : "");
   return 0;
 }
@@ -274,7 +259,8 @@ void AddCarrierCommands(CLI::App& cli, GlobalFlags& g, std::function<Result<int>
             continue;
           }
           std::cout << fmt::format("{} {} ({}){}\n", a.alias, domain::CarrierCode(c.carrier),
-                                   CarrierTitle(c.carrier), c.enabled ? "" : " wyłączony");
+                                   domain::CarrierDisplayName(c.carrier),
+                                   c.enabled ? "" : " wyłączony");
           for (const auto& [k, v] : c.settings) {
             std::cout << fmt::format("  {} = {}\n", k, v);
           }
@@ -314,12 +300,12 @@ void AddCarrierCommands(CLI::App& cli, GlobalFlags& g, std::function<Result<int>
         return Fail(ErrorCode::kNotFound,
                     fmt::format("account {} has no {} contract: add it with `nadajnik carriers "
                                 "add --account {} --carrier {} ...`",
-                                account.alias, CarrierTitle(carrier), account.alias,
+                                account.alias, domain::CarrierDisplayName(carrier), account.alias,
                                 domain::CarrierCode(carrier)));
       }
       NADAJNIK_TRY(CheckWithCarrier(*rt, *stored, account.alias));
-      std::cout << fmt::format("{} accepted the settings of account {}\n", CarrierTitle(carrier),
-                               account.alias);
+      std::cout << fmt::format("{} accepted the settings of account {}\n",
+                               domain::CarrierDisplayName(carrier), account.alias);
       return 0;
     };
   });
@@ -397,7 +383,8 @@ Result<void> ConnectDemoCarriers(Runtime& rt, const std::string& sandbox_base) {
       if (auto problems = Problems(c); !problems.empty()) {
         return Fail(ErrorCode::kInternal,
                     fmt::format("the demo {} contract does not validate: {}: {}",
-                                CarrierTitle(d.carrier), problems[0].key, problems[0].message));
+                                domain::CarrierDisplayName(d.carrier), problems[0].key,
+                                problems[0].message));
       }
       NADAJNIK_TRY(uow.carrier_settings().Put(c, now));
     }

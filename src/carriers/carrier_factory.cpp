@@ -145,22 +145,6 @@ std::vector<KeySpec> Specs(Carrier carrier) {
   return own;
 }
 
-std::string_view CarrierName(Carrier c) {
-  switch (c) {
-    case Carrier::kInPost:
-      return "InPost";
-    case Carrier::kDpd:
-      return "DPD";
-    case Carrier::kPocztaPolska:
-      return "Poczta Polska";
-    case Carrier::kOrlenPaczka:
-      return "ORLEN Paczka";
-    case Carrier::kAllegroShipping:
-      return "Wysyłam z Allegro";
-  }
-  return "?";
-}
-
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -365,8 +349,8 @@ std::optional<std::string> ValueProblem(Carrier carrier, const KeySpec& spec,
       return NrbProblem(value);
     case Kind::kService:
       if (ValidService(carrier, value)) return std::nullopt;
-      return fmt::format("{} nie ma usługi „{}”: wybierz {}", CarrierName(carrier), Shown(value),
-                         ServiceHint(carrier));
+      return fmt::format("{} nie ma usługi „{}”: wybierz {}", domain::CarrierDisplayName(carrier),
+                         Shown(value), ServiceHint(carrier));
     case Kind::kTemplate: {
       const auto names = Templates(carrier);
       if (names.empty()) return std::nullopt;
@@ -378,8 +362,8 @@ std::optional<std::string> ValueProblem(Carrier carrier, const KeySpec& spec,
       for (auto n : names) {
         if (value == n || upper == n) return std::nullopt;
       }
-      return fmt::format("{} nie ma gabarytu „{}”: wybierz jeden z: {}", CarrierName(carrier),
-                         Shown(value), Join(names));
+      return fmt::format("{} nie ma gabarytu „{}”: wybierz jeden z: {}",
+                         domain::CarrierDisplayName(carrier), Shown(value), Join(names));
     }
     case Kind::kAllegroShipping: {
       auto parsed = allegro_shipping::ParseSettings({{spec.key.key, std::string(value)}});
@@ -439,14 +423,16 @@ std::vector<SettingProblem> ValidateCarrierSettings(const domain::CarrierSetting
   std::vector<SettingProblem> problems;
   auto unknown = [&](const std::string& key) {
     if (auto suggestion = Suggest(key, specs)) {
-      problems.push_back({key, fmt::format("{} nie zna ustawienia „{}”: czy chodziło o „{}”?",
-                                           CarrierName(carrier), Shown(key), *suggestion)});
+      problems.push_back(
+          {key, fmt::format("{} nie zna ustawienia „{}”: czy chodziło o „{}”?",
+                            domain::CarrierDisplayName(carrier), Shown(key), *suggestion)});
       return;
     }
     std::vector<std::string_view> names;
     for (const auto& s : specs) names.push_back(s.key.key);
-    problems.push_back({key, fmt::format("{} nie zna ustawienia „{}”; zna: {}",
-                                         CarrierName(carrier), Shown(key), Join(names))});
+    problems.push_back(
+        {key, fmt::format("{} nie zna ustawienia „{}”; zna: {}",
+                          domain::CarrierDisplayName(carrier), Shown(key), Join(names))});
   };
 
   for (const auto& [key, value] : settings.settings) {
@@ -515,7 +501,7 @@ Result<std::unique_ptr<CarrierConnector>> MakeCarrierConnector(
     return Fail(ErrorCode::kInvalidArgument,
                 fmt::format("Ustawienia przewoźnika {} wymagają poprawy (Ustawienia > "
                             "Przewoźnicy): {}",
-                            CarrierName(settings.carrier), listed));
+                            domain::CarrierDisplayName(settings.carrier), listed));
   }
   switch (settings.carrier) {
     case Carrier::kInPost: {

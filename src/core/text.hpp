@@ -1,6 +1,7 @@
 // Small text helpers for untrusted input: bounding without breaking UTF-8, validation.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,5 +21,10 @@ std::string TrimTrailingSlashes(std::string_view url);
 // Czech, Slovak and Hungarian: Ż -> ż, Ř -> ř, Ő -> ő). Other characters pass through; invalid
 // UTF-8 bytes pass through unchanged.
 std::string FoldCase(std::string_view text);
+
+// One code point of `s` at `i`, moving `i` past it; nullopt for a byte that starts no valid
+// shortest-form sequence (then `i` moves past that byte only).
+std::optional<char32_t> DecodeUtf8(std::string_view s, std::size_t& i);
+void AppendUtf8(std::string& out, char32_t cp);
 
 }  // namespace nadajnik

@@ -11,65 +11,6 @@ namespace nadajnik::services {
 
 namespace {
 
-// One code point from `s` at `i` (advancing `i`); nullopt for a byte that does not start a valid,
-// shortest-form sequence (then `i` moves past that byte only).
-std::optional<char32_t> Decode(std::string_view s, std::size_t& i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  if (c < 0x80) {
-    ++i;
-    return c;
-  }
-  std::size_t n = 0;
-  char32_t cp = 0;
-  char32_t min = 0;
-  if ((c & 0xE0) == 0xC0) {
-    n = 1, cp = c & 0x1F, min = 0x80;
-  } else if ((c & 0xF0) == 0xE0) {
-    n = 2, cp = c & 0x0F, min = 0x800;
-  } else if ((c & 0xF8) == 0xF0) {
-    n = 3, cp = c & 0x07, min = 0x10000;
-  } else {
-    ++i;
-    return std::nullopt;
-  }
-  if (i + n >= s.size()) {
-    ++i;
-    return std::nullopt;
-  }
-  for (std::size_t k = 1; k <= n; ++k) {
-    const auto cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xC0) != 0x80) {
-      ++i;
-      return std::nullopt;
-    }
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    ++i;
-    return std::nullopt;
-  }
-  i += n + 1;
-  return cp;
-}
-
-void Encode(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 // Line breaks and other controls (C0, DEL, C1, the Unicode line/paragraph separators) would
 // break a label line or a carrier's field.
 bool IsControl(char32_t cp) {
@@ -88,11 +29,11 @@ std::string Clean(std::string_view s, bool collapse) {
   out.reserve(s.size());
   std::size_t i = 0;
   while (i < s.size()) {
-    auto cp = Decode(s, i);
+    auto cp = DecodeUtf8(s, i);
     if (!cp || IsHidden(*cp)) continue;
     if (IsControl(*cp)) cp = U' ';
     if (collapse && *cp == U' ' && (out.empty() || out.back() == ' ')) continue;
-    Encode(out, *cp);
+    AppendUtf8(out, *cp);
   }
   if (collapse && !out.empty() && out.back() == ' ') out.pop_back();
   return out;

@@ -14,6 +14,7 @@
 #include "core/clock.hpp"
 #include "jobs/job_runner.hpp"
 #include "services/auth_service.hpp"
+#include "services/shipping.hpp"
 
 namespace {
 
@@ -129,9 +130,41 @@ int main(int argc, char** argv) {
       NADAJNIK_ASSIGN_OR_RETURN(
           auto list, rt->store->Read([](store::UnitOfWork& uow) { return uow.users().List(); }));
       for (const auto& u : list) {
-        std::cout << fmt::format("{:<24} {:<8} {}\n", u.username, domain::RoleName(u.role),
+        std::cout << fmt::format("{:<24} {:<8} {:<8} {}\n", u.username, domain::RoleName(u.role),
+                                 domain::LabelFormatName(u.label_format),
                                  u.must_change_password ? "(must change password)" : "");
       }
+      return 0;
+    };
+  });
+
+  std::string label_format_text;
+  auto* users_label = users->add_subcommand(
+      "set-label-format",
+      "Set a user's label printer: the format of their labels when none is asked for");
+  AddGlobalFlags(*users_label, g);
+  users_label->add_option("USERNAME", username, "Login name")->required();
+  users_label->add_option("FORMAT", label_format_text, "pdf-a6, pdf-a4, zpl (203 dpi) or zpl-300")
+      ->required();
+  users_label->callback([&] {
+    action = [&]() -> Result<int> {
+      const auto format = services::ParseLabelFormatParam(label_format_text);
+      if (!format) {
+        return Fail(ErrorCode::kInvalidArgument,
+                    "unknown label format '" + label_format_text +
+                        "': use pdf-a6, pdf-a4, zpl (203 dpi) or zpl-300");
+      }
+      NADAJNIK_ASSIGN_OR_RETURN(auto rt, Open(g));
+      NADAJNIK_TRY(rt->store->InTransaction([&](store::UnitOfWork& uow) -> Result<void> {
+        NADAJNIK_ASSIGN_OR_RETURN(auto user, uow.users().FindByUsername(username));
+        if (!user) {
+          return Fail(ErrorCode::kNotFound,
+                      "no user named '" + username + "': see `nadajnik users list`");
+        }
+        return uow.users().SetLabelFormat(user->id, *format, rt->clock.Now());
+      }));
+      std::cout << fmt::format("user {} prints labels as {}\n", username,
+                               domain::LabelFormatName(*format));
       return 0;
     };
   });

@@ -1,4 +1,5 @@
-// ship ORDER --carrier C [--service S], labels ORDER... --format F --output FILE, shipments list.
+// ship ORDER --carrier C [--service S], labels ORDER... --format F --output FILE, close-day,
+// shipments list.
 //
 // `ship` writes the shipment to the ledger and then runs the shipment jobs itself until the
 // label is ready (a running `nadajnik serve` may take the job instead: the CLI then only
@@ -153,6 +154,38 @@ void AddShippingCommands(CLI::App& cli, GlobalFlags& g, std::function<Result<int
       if (ec) return Fail(ErrorCode::kUnavailable, fmt::format("cannot write {}", output));
       std::cout << fmt::format("{} etykiet ({}) zapisano w {} ({} B)\n", ids.size(),
                                domain::LabelFormatName(*format), output, file.bytes.size());
+      return 0;
+    };
+  });
+
+  // ---- close-day -----------------------------------------------------------------------------
+  static std::string close_account, close_carrier, close_output;
+  auto* close = cli.add_subcommand(
+      "close-day", "Hand the day's shipments over (Poczta Polska envelope, DPD protocol)");
+  AddGlobalFlags(*close, g);
+  close->add_option("--account", close_account, "The account's alias")->required();
+  close->add_option("--carrier", close_carrier, "poczta_polska or dpd")->required();
+  close->add_option("--output", close_output, "Where to save the carrier's document (PDF)");
+  close->callback([&]() {
+    action = [&]() -> Result<int> {
+      auto carrier = domain::ParseCarrier(close_carrier);
+      if (!carrier) {
+        return Fail(ErrorCode::kInvalidArgument,
+                    fmt::format("--carrier '{}' is unknown", TruncateUtf8(close_carrier, 40)));
+      }
+      NADAJNIK_ASSIGN_OR_RETURN(auto rt, Open(g));
+      NADAJNIK_ASSIGN_OR_RETURN(auto account, rt->marketplace->accounts->Find(close_account));
+      NADAJNIK_ASSIGN_OR_RETURN(auto closed,
+                                rt->marketplace->shipping->CloseDay(account.id, *carrier, "cli"));
+      std::cout << closed.handover.summary << "\n";
+      if (!closed.handover.document.empty()) {
+        const std::string file = close_output.empty() ? "protokol.pdf" : close_output;
+        std::ofstream out(file, std::ios::binary | std::ios::trunc);
+        out.write(closed.handover.document.data(),
+                  static_cast<std::streamsize>(closed.handover.document.size()));
+        if (!out) return Fail(ErrorCode::kUnavailable, fmt::format("cannot write {}", file));
+        std::cout << "dokument zapisano w " << file << "\n";
+      }
       return 0;
     };
   });

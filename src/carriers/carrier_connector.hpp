@@ -78,6 +78,12 @@ struct TrackingEvent {
   Timestamp at;
 };
 
+// The end of a sending day: what the carrier hands back when the seller closes it.
+struct Handover {
+  std::string summary;   // what happened, in Polish ("Koperta 123 wysłana: 14 przesyłek")
+  std::string document;  // a PDF for the courier or the post office, when the carrier gives one
+};
+
 struct Capabilities {
   bool asynchronous_create = false;
   bool cancel = false;
@@ -101,6 +107,13 @@ class CarrierConnector {
   virtual Result<Label> FetchLabel(const std::string& remote_id, domain::LabelFormat format) = 0;
   virtual Result<std::vector<TrackingEvent>> Track(const std::string& tracking_number) = 0;
   virtual Result<void> Cancel(const std::string& remote_id) = 0;
+  // Closes the sending day for these shipments (Poczta Polska: the bufor goes out as an
+  // envelope; DPD: the handover protocol the courier signs). Carriers without one refuse with
+  // kFailedPrecondition.
+  virtual Result<Handover> CloseDay(const std::vector<std::string>& remote_ids) {
+    (void)remote_ids;
+    return Fail(ErrorCode::kFailedPrecondition, "ten przewoźnik nie wymaga zamykania dnia");
+  }
 };
 
 }  // namespace nadajnik::carriers

@@ -81,9 +81,10 @@ struct Shipment {
   // about this key instead of creating again.
   std::optional<Timestamp> carrier_called_at;
   std::optional<Timestamp> tracking_checked_at;
-  std::string tracking_detail;  // the carrier's last status, in its words
-  std::string created_by;       // user name, "api:<token>" or "cli"
-  int shipment_no = 1;          // 1 for an order's first shipment; more only when confirmed
+  std::optional<Timestamp> handed_over_at;  // the day was closed with it (envelope, protocol)
+  std::string tracking_detail;              // the carrier's last status, in its words
+  std::string created_by;                   // user name, "api:<token>" or "cli"
+  int shipment_no = 1;  // 1 for an order's first shipment; more only when confirmed
   Timestamp created_at;
   Timestamp updated_at;
 

@@ -8,6 +8,7 @@
 
 #include "core/clock.hpp"
 #include "core/ids.hpp"
+#include "domain/shipment.hpp"
 
 namespace nadajnik::domain {
 
@@ -23,6 +24,8 @@ struct User {
   bool must_change_password = false;
   bool disabled = false;
   Timestamp created_at;
+  // The user's label printer: what "Etykieta" downloads when no format is asked for.
+  LabelFormat label_format = LabelFormat::kPdfA6;
 };
 
 // 1-64 characters of letters, digits, '.', '_', '-', '@'; stored as given, matched exactly.

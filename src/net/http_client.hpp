@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/base64.hpp"
 #include "core/result.hpp"
 
 namespace nadajnik::net {
@@ -59,7 +60,5 @@ std::unique_ptr<HttpClient> MakeCurlHttpClient(HttpClientOptions options = {});
 std::string UrlEncode(std::string_view s);
 // application/x-www-form-urlencoded / query string: "a=1&b=x%20y".
 std::string FormEncode(const std::vector<std::pair<std::string, std::string>>& fields);
-// Standard base64 (HTTP Basic).
-std::string Base64(std::string_view bytes);
 
 }  // namespace nadajnik::net

@@ -855,6 +855,60 @@ Result<domain::Shipment> ShippingService::Cancel(ShipmentId id, const std::strin
   return s;
 }
 
+Result<DayClosing> ShippingService::CloseDay(AccountId account, domain::Carrier carrier,
+                                             const std::string& actor) {
+  struct Open {
+    std::optional<domain::CarrierSettings> contract;
+    std::vector<Shipment> shipments;
+  };
+  NADAJNIK_ASSIGN_OR_RETURN(
+      auto open, impl_->store.Read([&](store::UnitOfWork& uow) -> Result<Open> {
+        Open o;
+        NADAJNIK_ASSIGN_OR_RETURN(o.contract, uow.carrier_settings().Get(account, carrier));
+        store::ShipmentFilter f;
+        f.account = account;
+        f.carrier = carrier;
+        f.state = ShipmentState::kLabelReady;
+        f.not_handed_over = true;
+        f.limit = 10000;
+        NADAJNIK_ASSIGN_OR_RETURN(o.shipments, uow.shipments().List(f));
+        return o;
+      }));
+  if (!open.contract) {
+    return Fail(ErrorCode::kFailedPrecondition,
+                fmt::format("to konto nie ma umowy z {}", domain::CarrierDisplayName(carrier)));
+  }
+  if (open.shipments.empty()) {
+    return Fail(ErrorCode::kFailedPrecondition,
+                fmt::format("{}: nie ma przesyłek z etykietą do przekazania",
+                            domain::CarrierDisplayName(carrier)));
+  }
+  std::reverse(open.shipments.begin(), open.shipments.end());  // oldest first
+  NADAJNIK_ASSIGN_OR_RETURN(auto connector, impl_->carriers(*open.contract));
+  std::vector<std::string> remote_ids;
+  for (const auto& s : open.shipments) remote_ids.push_back(s.remote_id);
+  DayClosing out;
+  NADAJNIK_ASSIGN_OR_RETURN(out.handover, connector->CloseDay(remote_ids));
+  const Timestamp now = impl_->clock.Now();
+  NADAJNIK_TRY(impl_->store.InTransaction([&](store::UnitOfWork& uow) -> Result<void> {
+    for (auto& s : open.shipments) {
+      s.handed_over_at = now;
+      NADAJNIK_TRY(uow.shipments().Update(s, now));
+      domain::OrderEvent e;
+      e.order_id = s.order_id;
+      e.kind = "handed_over";
+      e.at = now;
+      e.actor = actor;
+      e.message = fmt::format("Przesyłka {} przekazana przewoźnikowi ({})", s.tracking_number,
+                              TruncateUtf8(out.handover.summary, 200));
+      NADAJNIK_TRY(uow.order_events().Append(e));
+      out.shipments.push_back(s.id);
+    }
+    return Ok();
+  }));
+  return out;
+}
+
 Result<void> ShippingService::RunCreate(jobs::JobContext& ctx) { return impl_->RunCreate(ctx); }
 Result<void> ShippingService::RunTracking(jobs::JobContext& ctx) { return impl_->RunTracking(ctx); }
 

@@ -80,6 +80,12 @@ struct LabelFile {
   std::string file_name;     // etykieta-<tracking>.pdf
 };
 
+// The end of a sending day for one account and carrier.
+struct DayClosing {
+  std::vector<ShipmentId> shipments;  // handed over by this closing
+  carriers::Handover handover;        // the carrier's summary and document
+};
+
 // The connector for a stored contract (carriers::MakeCarrierConnector in production).
 using CarrierConnectorSource = std::function<Result<std::unique_ptr<carriers::CarrierConnector>>(
     const domain::CarrierSettings&)>;
@@ -128,6 +134,12 @@ class ShippingService {
 
   // Cancels with the carrier where it allows (kFailedPrecondition when not).
   Result<domain::Shipment> Cancel(ShipmentId id, const std::string& actor);
+
+  // Closes the day for the account's labelled shipments of `carrier` that no earlier closing
+  // handed over: Poczta Polska sends its bufor as an envelope, DPD gives the protocol for the
+  // courier. Each handed-over shipment gets a timeline entry. kFailedPrecondition when there is
+  // nothing to hand over or the carrier has no closing.
+  Result<DayClosing> CloseDay(AccountId account, domain::Carrier carrier, const std::string& actor);
 
   // Job handlers (registered by RegisterShippingJobs).
   Result<void> RunCreate(jobs::JobContext& ctx);

@@ -222,6 +222,8 @@ class AccountRepository {
 struct ShipmentFilter {
   std::optional<AccountId> account;
   std::optional<domain::ShipmentState> state;
+  std::optional<domain::Carrier> carrier;
+  bool not_handed_over = false;  // only shipments no closed day has handed over yet
   int limit = 100;
 };
 
@@ -273,6 +275,8 @@ class UserRepository {
   virtual Result<std::vector<domain::User>> List() = 0;
   virtual Result<void> SetPassword(UserId id, const std::string& password_hash,
                                    bool must_change_password, Timestamp now) = 0;
+  // The user's label printer; kNotFound for an unknown user.
+  virtual Result<void> SetLabelFormat(UserId id, domain::LabelFormat format, Timestamp now) = 0;
 };
 
 class SessionRepository {

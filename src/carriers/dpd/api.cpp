@@ -202,4 +202,14 @@ Result<void> DpdConnector::Cancel(const std::string& remote_id) {
                           TruncateUtf8(remote_id, 60)));
 }
 
+Result<Handover> DpdConnector::CloseDay(const std::vector<std::string>& remote_ids) {
+  if (remote_ids.empty()) {
+    return Fail(ErrorCode::kFailedPrecondition, "DPD: brak przesyłek do przekazania kurierowi");
+  }
+  Handover h;
+  NADAJNIK_ASSIGN_OR_RETURN(h.document, HandoverProtocol(remote_ids));
+  h.summary = fmt::format("DPD: protokół przekazania {} przesyłek", remote_ids.size());
+  return h;
+}
+
 }  // namespace nadajnik::carriers::dpd

@@ -61,6 +61,7 @@ class DpdConnector final : public CarrierConnector {
   Result<Label> FetchLabel(const std::string& remote_id, domain::LabelFormat format) override;
   Result<std::vector<TrackingEvent>> Track(const std::string& tracking_number) override;
   Result<void> Cancel(const std::string& remote_id) override;
+  Result<Handover> CloseDay(const std::vector<std::string>& remote_ids) override;
 
   // DPD-only. Several shipments in one generatePackagesNumbersV4 call; a result per request, in
   // order. The outer error is for the call as a whole (credentials, transport, a request that

@@ -16,6 +16,7 @@
 #pragma once
 
 #include "carriers/polish_address.hpp"
+#include "core/base64.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -153,8 +154,5 @@ domain::TrackingState TrackingStateFor(std::string_view business_code);
 // the status is < 400. `what` names the operation ("create the shipment").
 std::optional<Error> ErrorFromFault(int http_status, std::string_view body, std::string_view what,
                                     const AuthData& auth);
-
-// Standard base64 decoding (documentData); nullopt on malformed input.
-std::optional<std::string> DecodeBase64(std::string_view text);
 
 }  // namespace nadajnik::carriers::dpd

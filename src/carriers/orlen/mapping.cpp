@@ -401,7 +401,7 @@ Result<OperationAnswer> ParseAnswer(std::string_view body, std::string_view oper
     answer.rows.push_back(std::move(row));
   }
   if (auto label = Descendant(response, "LabelData")) {
-    auto decoded = Base64Decode(label.text().get());
+    auto decoded = DecodeBase64(label.text().get());
     if (!decoded) return BadShape("label (LabelData is not base64)", body);
     answer.label_data = std::move(*decoded);
   }
@@ -601,38 +601,6 @@ Result<std::vector<Point>> ParsePoints(std::string_view body) {
     points.push_back(std::move(p));
   }
   return points;
-}
-
-std::optional<std::string> Base64Decode(std::string_view text) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  bool padding = false;
-  for (char c : text) {
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-    if (c == '=') {
-      padding = true;
-      continue;
-    }
-    const int v = value(c);
-    if (v < 0 || padding) return std::nullopt;
-    buffer = (buffer << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buffer >> bits) & 0xFF);
-    }
-  }
-  return out;
 }
 
 }  // namespace nadajnik::carriers::orlen

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "carriers/polish_address.hpp"
+#include "core/base64.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -139,8 +140,5 @@ struct Point {
 };
 // GiveMeAllLocationWithAllDataWithZipCode rows.
 Result<std::vector<Point>> ParsePoints(std::string_view body);
-
-// Standard base64 without line breaks; whitespace in the input is skipped. nullopt otherwise.
-std::optional<std::string> Base64Decode(std::string_view text);
 
 }  // namespace nadajnik::carriers::orlen

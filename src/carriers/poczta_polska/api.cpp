@@ -64,7 +64,7 @@ Result<SoapAnswer> PocztaPolskaConnector::Call(std::string_view operation, const
   req.timeout = settings_.timeout;
   req.headers = {
       {"Authorization",
-       "Basic " + net::Base64(settings_.login + ":" + settings_.password.Reveal())},
+       "Basic " + EncodeBase64(settings_.login + ":" + settings_.password.Reveal())},
       {"Content-Type", "text/xml; charset=utf-8"},
       {"SOAPAction", fmt::format("\"{}/{}\"", kNamespace, operation)},
   };
@@ -415,6 +415,16 @@ Result<void> PocztaPolskaConnector::ClearBuffer() {
     return Fail(ErrorCode::kFailedPrecondition, "Poczta Polska did not empty the bufor");
   }
   return Ok();
+}
+
+Result<Handover> PocztaPolskaConnector::CloseDay(const std::vector<std::string>& remote_ids) {
+  // The whole bufor goes out (sendEnvelope takes no list): the day's shipments are in it.
+  NADAJNIK_ASSIGN_OR_RETURN(auto envelope, SendEnvelope());
+  Handover h;
+  h.summary =
+      fmt::format("Poczta Polska: wysłano kopertę {} ({} przesyłek), status {}", envelope.id,
+                  remote_ids.size(), envelope.status.empty() ? "?" : envelope.status);
+  return h;
 }
 
 }  // namespace nadajnik::carriers::poczta_polska

@@ -16,6 +16,7 @@
 #pragma once
 
 #include "carriers/polish_address.hpp"
+#include "core/base64.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -170,8 +171,5 @@ std::optional<Timestamp> ParseWireTime(std::string_view text);
 // posting office, contract), kFailedPrecondition for state errors. `what` names the shipment or
 // action ("add shipment ORDER-1 to the buffer").
 Error ErrorFromSoapErrors(const std::vector<SoapError>& errors, std::string_view what);
-
-// Standard base64 (whitespace skipped); nullopt when malformed.
-std::optional<std::string> DecodeBase64(std::string_view text);
 
 }  // namespace nadajnik::carriers::poczta_polska

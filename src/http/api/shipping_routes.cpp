@@ -6,6 +6,7 @@
 //   POST /api/v1/shipments/{id}/cancel
 //   GET  /api/v1/shipments/{id}/label?format=pdf-a6|pdf-a4|zpl|zpl-300
 //   POST /api/v1/labels                  {"shipmentIds"|"orderIds": [...], "format"}: one file
+//   POST /api/v1/accounts/{alias}/carriers/{carrier}/close-day   the day's handover
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
@@ -13,6 +14,8 @@
 #include "core/text.hpp"
 #include "http/api/api_support.hpp"
 #include "http/api/json_views.hpp"
+#include "security/tokens.hpp"
+#include "services/account_service.hpp"
 #include "services/shipping.hpp"
 #include "store/store.hpp"
 
@@ -343,6 +346,30 @@ Response MergedLabels(AppContext& app, Request& req) {
   return FileResponse(*file);
 }
 
+// POST /api/v1/accounts/{alias}/carriers/{carrier}/close-day: the day's handover; the carrier's
+// document (DPD's protocol) as base64 PDF.
+Response CloseDay(AppContext& app, Request& req, const Principal& p) {
+  auto account = app.accounts->Find(req.PathParam("id").value_or(""));
+  if (!account) return ErrorJson(account.error(), req.request_id);
+  const std::string code = req.PathParam("carrier").value_or("");
+  auto carrier = domain::ParseCarrier(code);
+  if (!carrier) {
+    return ApiError(ErrorCode::kInvalidArgument,
+                    fmt::format("carrier '{}' is unknown", TruncateUtf8(code, 40)), req);
+  }
+  auto closed = app.shipping->CloseDay(account->id, *carrier, p.name);
+  if (!closed) return ErrorJson(closed.error(), req.request_id);
+  json::array ids;
+  for (const auto& id : closed->shipments) ids.push_back(id.value);
+  return Json(
+      200, json::object{
+               {"summary", closed->handover.summary},
+               {"shipmentIds", std::move(ids)},
+               {"document", closed->handover.document.empty()
+                                ? json::value(nullptr)
+                                : json::value(security::Base64Encode(closed->handover.document))}});
+}
+
 }  // namespace
 
 void RegisterShippingRoutes(Router& router, AppContext& app) {
@@ -368,6 +395,10 @@ void RegisterShippingRoutes(Router& router, AppContext& app) {
   router.Get(
       "/api/v1/shipments/{id}/label",
       WithToken(app, false, [&app](Request& req, const Principal&) { return LabelOf(app, req); }));
+  router.Post("/api/v1/accounts/{id}/carriers/{carrier}/close-day",
+              WithToken(app, false, [&app](Request& req, const Principal& p) {
+                return CloseDay(app, req, p);
+              }));
   router.Post("/api/v1/labels", WithToken(app, false, [&app](Request& req, const Principal&) {
                 return MergedLabels(app, req);
               }));

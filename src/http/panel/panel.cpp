@@ -10,6 +10,7 @@
 #include "http/panel/views.hpp"
 #include "observability/log.hpp"
 #include "security/tokens.hpp"
+#include "services/shipping.hpp"
 #include "services/status_sync.hpp"
 #include "store/store.hpp"
 
@@ -175,13 +176,59 @@ Response PostLogout(AppContext& app, Request& req, const Principal&) {
   return r;
 }
 
-Response PasswordPage(int status, const Principal& user, const std::string& error, bool saved) {
+// The user's own settings: the password and, once it is their own, the label printer.
+Response PasswordPage(AppContext& app, const Request& req, int status, const Principal& user,
+                      const std::string& error, bool saved) {
   Data d;
   d.set("csrf_token", user.csrf_token);
   d.set("must_change", user.must_change_password);
   if (!error.empty()) d.set("error", error);
   d.set("saved", saved);
-  return Page(status, "password", d, {"Zmiana hasła", &user, ""});
+  auto printer = shipping::UserLabelFormat(app, user);
+  if (printer) {
+    d.set("label_formats", shipping::LabelFormatOptions(*printer));
+  } else {
+    log::Error("panel.label_format_failed",
+               {{"error", printer.error().Describe()}, {"request_id", req.request_id}});
+    d.set("label_format_error",
+          std::string("Nie udało się odczytać drukarki etykiet. Odśwież stronę."));
+  }
+  PageOptions options{"Moje konto", &user, ""};
+  options.flash = TakeFlash(req);  // "Drukarka etykiet" comes back here
+  return Page(status, "password", d, options);
+}
+
+// "Drukarka etykiet": what the primary "Etykieta" links and the bulk download give this user.
+Response PostLabelFormat(AppContext& app, Request& req, const Principal& user) {
+  auto form = req.Form();
+  const std::string sent = TruncateUtf8(FormField(*form, "label_format"), 20);
+  Response r = Response::Redirect("/account/password");
+  const bool secure = Secure(app, req);
+  auto format = services::ParseLabelFormatParam(sent);
+  if (!format) {
+    SetFlash(r, Flash{"error", {"Wybierz drukarkę etykiet z listy."}}, secure);
+    return r;
+  }
+  auto saved = app.store.InTransaction([&](store::UnitOfWork& uow) {
+    return uow.users().SetLabelFormat(user.user_id, *format, app.clock.Now());
+  });
+  if (!saved) {
+    log::Error("panel.label_format_failed",
+               {{"error", saved.error().Describe()}, {"request_id", req.request_id}});
+    SetFlash(r,
+             Flash{"error", {"Nie zapisano drukarki etykiet: chwilowy problem. Spróbuj ponownie."}},
+             secure);
+    return r;
+  }
+  log::Info("panel.label_format_set",
+            {{"by", user.name}, {"format", std::string(domain::LabelFormatName(*format))}});
+  SetFlash(r,
+           Flash{"ok",
+                 {fmt::format("Zapisano drukarkę etykiet: {}. Przycisk „Etykieta” pobiera teraz "
+                              "etykiety w tym formacie.",
+                              shipping::LabelFormatDisplayName(*format))}},
+           secure);
+  return r;
 }
 
 Response PostPassword(AppContext& app, Request& req, const Principal& user) {
@@ -196,11 +243,11 @@ Response PostPassword(AppContext& app, Request& req, const Principal& user) {
       message = "Nowe hasło musi mieć co najmniej 10 znaków.";
     else if (message.find("differ") != std::string::npos)
       message = "Nowe hasło musi być inne niż obecne.";
-    return PasswordPage(422, user, message, false);
+    return PasswordPage(app, req, 422, user, message, false);
   }
   Principal updated = user;
   updated.must_change_password = false;
-  return PasswordPage(200, updated, "", true);
+  return PasswordPage(app, req, 200, updated, "", true);
 }
 
 // ---- orders --------------------------------------------------------------------------------
@@ -319,7 +366,7 @@ Response GetOrders(AppContext& app, Request& req, const Principal& user) {
   std::vector<AccountId> account_ids;
   for (const auto& a : loaded->accounts) account_ids.push_back(a.id);
   d.set("csrf_token", user.csrf_token);
-  shipping::AddToOrdersList(app, account_ids, req.target, d);
+  shipping::AddToOrdersList(app, account_ids, req.target, user, d);
   PageOptions options{"Zamówienia", &user, "orders"};
   options.flash = TakeFlash(req);  // the bulk actions' refusals come back here
   return Page(200, "orders", d, options);
@@ -632,11 +679,15 @@ void RegisterPanelRoutes(Router& router, AppContext& app) {
   router.Post("/logout", Guarded(app, false, [&app](Request& req, const Principal& p) {
                 return PostLogout(app, req, p);
               }));
-  router.Get("/account/password", Guarded(app, false, [](Request&, const Principal& p) {
-               return PasswordPage(200, p, "", false);
+  router.Get("/account/password", Guarded(app, false, [&app](Request& req, const Principal& p) {
+               return PasswordPage(app, req, 200, p, "", false);
              }));
   router.Post("/account/password", Guarded(app, false, [&app](Request& req, const Principal& p) {
                 return PostPassword(app, req, p);
+              }));
+  router.Post("/account/label-format",
+              Guarded(app, false, [&app](Request& req, const Principal& p) {
+                return PostLabelFormat(app, req, p);
               }));
   router.Get("/orders", Guarded(app, false, [&app](Request& req, const Principal& p) {
                return GetOrders(app, req, p);

@@ -274,9 +274,68 @@ Response FileResponse(const services::LabelFile& file) {
   return r;
 }
 
-std::optional<domain::LabelFormat> FormatOf(const std::optional<std::string>& text) {
-  if (!text || text->empty()) return domain::LabelFormat::kPdfA6;
+struct LabelFormatInfo {
+  domain::LabelFormat format;
+  std::string_view param;  // as ?format= and the forms spell it (services::ParseLabelFormatParam)
+  std::string_view name;
+  std::string_view title;
+};
+
+constexpr LabelFormatInfo kLabelFormats[] = {
+    {domain::LabelFormat::kPdfA6, "pdf-a6", "PDF A6", "PDF A6 – jedna etykieta na stronie"},
+    {domain::LabelFormat::kPdfA4, "pdf-a4", "PDF A4", "PDF A4 – cztery na stronie"},
+    {domain::LabelFormat::kZpl203, "zpl", "ZPL 203 dpi", "ZPL 203 dpi"},
+    {domain::LabelFormat::kZpl300, "zpl-300", "ZPL 300 dpi", "ZPL 300 dpi"},
+};
+
+const LabelFormatInfo& InfoOf(domain::LabelFormat format) {
+  for (const auto& f : kLabelFormats) {
+    if (f.format == format) return f;
+  }
+  return kLabelFormats[0];
+}
+
+// The format a download asks for (?format=, the form's "format"), or the user's printer when it
+// names none: a primary "Etykieta" link carries no format, so it follows the printer the user
+// has now. nullopt: a format we don't know; an error: the database could not say.
+Result<std::optional<domain::LabelFormat>> RequestedFormat(AppContext& app, const Principal& user,
+                                                           const std::optional<std::string>& text) {
+  if (!text || text->empty()) {
+    NADAJNIK_ASSIGN_OR_RETURN(auto format, UserLabelFormat(app, user));
+    return std::optional<domain::LabelFormat>(format);
+  }
   return services::ParseLabelFormatParam(*text);
+}
+
+// The printer could not be read: logged, and the user asked to try again.
+Response FormatUnavailable(const Error& e, const Request& req, const Principal& user) {
+  log::Error("panel.label_format_failed",
+             {{"error", e.Describe()}, {"request_id", req.request_id}});
+  return ErrorPage(503, "Chwilowy problem",
+                   "Nie udało się odczytać drukarki etykiet. Spróbuj za chwilę.", req, &user);
+}
+
+// An order page row's label links: the primary one (no format: the user's printer) and one per
+// other format.
+void AddLabelLinks(Data& row, const domain::Shipment& s, domain::LabelFormat printer) {
+  const std::string base = fmt::format("/shipments/{}/label", s.id.value);
+  const auto& mine = InfoOf(printer);
+  row.set("label_url", base);
+  row.set("label_param", std::string(mine.param));
+  row.set("label_name", std::string(mine.name));
+  row.set("label_title", std::string(mine.title));
+  Data others = Data::type::list;
+  for (const auto& f : kLabelFormats) {
+    if (f.format == printer) continue;
+    Data link;
+    link.set("sep", std::string(others.is_empty_list() ? "" : " · "));
+    link.set("url", base + "?format=" + std::string(f.param));
+    link.set("param", std::string(f.param));
+    link.set("name", std::string(f.name));
+    link.set("title", std::string(f.title));
+    others.push_back(link);
+  }
+  row.set("other_labels", others);
 }
 
 Response Unavailable(const Request& req, const Principal& user) {
@@ -471,12 +530,13 @@ Response GetLabel(AppContext& app, Request& req, const Principal& user) {
   if (!app.shipping) return Unavailable(req, user);
   auto id = ParseId(req.PathParam("id").value_or(""));
   if (!id) return ErrorPage(404, "Nie ma takiej przesyłki", "Sprawdź numer przesyłki.", req, &user);
-  auto format = FormatOf(req.QueryParam("format"));
-  if (!format) {
+  auto format = RequestedFormat(app, user, req.QueryParam("format"));
+  if (!format) return FormatUnavailable(format.error(), req, user);
+  if (!*format) {
     return ErrorPage(400, "Nieznany format etykiety", "Wybierz PDF A6, PDF A4 albo ZPL.", req,
                      &user);
   }
-  auto label = app.shipping->Label(ShipmentId(*id), *format);
+  auto label = app.shipping->Label(ShipmentId(*id), **format);
   if (!label) return LabelError(label.error(), req, user);
   return FileResponse(*label);
 }
@@ -491,8 +551,9 @@ Response GetMergedLabels(AppContext& app, Request& req, const Principal& user) {
     return ErrorPage(400, "Brak przesyłek", "Wybierz przesyłki, których etykiety pobrać.", req,
                      &user);
   }
-  auto format = FormatOf(req.QueryParam("format"));
-  if (!format) {
+  auto format = RequestedFormat(app, user, req.QueryParam("format"));
+  if (!format) return FormatUnavailable(format.error(), req, user);
+  if (!*format) {
     return ErrorPage(400, "Nieznany format etykiety", "Wybierz PDF A6, PDF A4 albo ZPL.", req,
                      &user);
   }
@@ -515,7 +576,7 @@ Response GetMergedLabels(AppContext& app, Request& req, const Principal& user) {
                                  TruncateUtf8(list, 1500)),
                      req, &user);
   }
-  auto file = app.shipping->MergedLabels(ids, *format);
+  auto file = app.shipping->MergedLabels(ids, **format);
   if (!file) return LabelError(file.error(), req, user);
   return FileResponse(*file);
 }
@@ -685,11 +746,29 @@ Response PostBulkCreate(AppContext& app, Request& req, const Principal& user) {
   d.set("pending", pending);
   d.set("back", SafeBack(back));
   if (!label_ids.empty()) {
+    // The primary link names no format (the user's printer, read when it is clicked); the
+    // others are explicit.
+    auto printer = UserLabelFormat(app, user);
+    if (!printer) log::Warn("panel.label_format_failed", {{"error", printer.error().Describe()}});
+    const auto& mine = InfoOf(printer ? *printer : domain::LabelFormat::kPdfA6);
     Data labels;
     labels.set("ids", label_ids);
-    labels.set("a6", "/labels?format=pdf-a6&shipments=" + label_ids);
-    labels.set("a4", "/labels?format=pdf-a4&shipments=" + label_ids);
-    labels.set("zpl", "/labels?format=zpl&shipments=" + label_ids);
+    labels.set("url", "/labels?shipments=" + label_ids);
+    labels.set("param", std::string(mine.param));
+    labels.set("name", std::string(mine.name));
+    labels.set("title", std::string(mine.title));
+    Data others = Data::type::list;
+    for (const auto& f : kLabelFormats) {
+      if (f.format == mine.format) continue;
+      Data link;
+      link.set("sep", std::string(others.is_empty_list() ? "" : " · "));
+      link.set("url", fmt::format("/labels?format={}&shipments={}", f.param, label_ids));
+      link.set("param", std::string(f.param));
+      link.set("name", std::string(f.name));
+      link.set("title", std::string(f.title));
+      others.push_back(link);
+    }
+    labels.set("others", others);
     labels.set("states", "/shipments/states.json?ids=" + label_ids);
     d.set("labels", labels);
   }
@@ -706,8 +785,14 @@ Response PostSelectionLabels(AppContext& app, Request& req, const Principal& use
   if (orders.empty()) {
     return BackWithError(app, req, back, "Zaznacz co najmniej jedno zamówienie.");
   }
-  auto format = FormatOf(FormField(*form, "format"));
-  if (!format) return BackWithError(app, req, back, "Wybierz format: PDF A6, PDF A4 albo ZPL.");
+  auto format = RequestedFormat(app, user, FormField(*form, "format"));
+  if (!format) {
+    log::Error("panel.label_format_failed", {{"error", format.error().Describe()}});
+    return BackWithError(app, req, back, "Nie pobrano etykiet: chwilowy problem.");
+  }
+  if (!*format) {
+    return BackWithError(app, req, back, "Wybierz format: PDF A6, PDF A4 albo ZPL.");
+  }
   auto ids = app.shipping->LabelShipmentsOf(orders);
   if (!ids) {
     if (ids.error().code != ErrorCode::kFailedPrecondition) {
@@ -719,7 +804,7 @@ Response PostSelectionLabels(AppContext& app, Request& req, const Principal& use
                                    ". Utwórz im przesyłki albo odznacz je."
                              : std::string("Nie pobrano etykiet: chwilowy problem."));
   }
-  auto file = app.shipping->MergedLabels(*ids, *format);
+  auto file = app.shipping->MergedLabels(*ids, **format);
   if (!file) {
     log::Warn("panel.labels_failed", {{"error", file.error().Describe()}});
     return BackWithError(app, req, back,
@@ -751,11 +836,15 @@ void AddToOrderPage(AppContext& app, const domain::Order& order, const Principal
     d.set("shipping_error", std::string("Nie udało się wczytać przesyłek. Odśwież stronę."));
     return;
   }
+  auto printer = UserLabelFormat(app, user);
+  if (!printer) log::Warn("panel.label_format_failed", {{"error", printer.error().Describe()}});
   Data rows = Data::type::list;
   bool pending = false;
   const domain::Shipment* active = nullptr;
   for (const auto& s : loaded->shipments) {
-    rows.push_back(ShipmentRow(s));
+    Data row = ShipmentRow(s);
+    AddLabelLinks(row, s, printer ? *printer : domain::LabelFormat::kPdfA6);
+    rows.push_back(row);
     pending = pending || InProgress(s);
     if (s.active()) active = &s;
   }
@@ -846,11 +935,10 @@ void AddToOrderPage(AppContext& app, const domain::Order& order, const Principal
   f.set("errors", errors);
   f.set("has_errors", form && (!form->errors.empty() || !form->field_errors.empty()));
   d.set("ship_form", f);
-  (void)user;
 }
 
 void AddToOrdersList(AppContext& app, const std::vector<AccountId>& accounts,
-                     const std::string& back, Data& d) {
+                     const std::string& back, const Principal& user, Data& d) {
   if (!app.shipping) return;
   auto contracts = app.store.Read([&](store::UnitOfWork& uow) -> Result<std::set<domain::Carrier>> {
     std::set<domain::Carrier> out;
@@ -874,7 +962,35 @@ void AddToOrdersList(AppContext& app, const std::vector<AccountId>& accounts,
   }
   bulk.set("carriers", carriers);
   bulk.set("has_carriers", contracts && !contracts->empty());
+  auto printer = UserLabelFormat(app, user);
+  if (!printer) log::Warn("panel.label_format_failed", {{"error", printer.error().Describe()}});
+  bulk.set("label_formats", LabelFormatOptions(printer ? *printer : domain::LabelFormat::kPdfA6));
   d.set("bulk", bulk);
+}
+
+Result<domain::LabelFormat> UserLabelFormat(AppContext& app, const Principal& user) {
+  if (!user.user_id.valid()) return domain::LabelFormat::kPdfA6;
+  NADAJNIK_ASSIGN_OR_RETURN(auto found, app.store.Read([&](store::UnitOfWork& uow) {
+    return uow.users().Get(user.user_id);
+  }));
+  return found ? found->label_format : domain::LabelFormat::kPdfA6;
+}
+
+Data LabelFormatOptions(domain::LabelFormat selected) {
+  Data list = Data::type::list;
+  for (const auto& f : kLabelFormats) {
+    Data item;
+    item.set("param", std::string(f.param));
+    item.set("name", std::string(f.name));
+    item.set("title", std::string(f.title));
+    item.set("selected", f.format == selected);
+    list.push_back(item);
+  }
+  return list;
+}
+
+std::string LabelFormatDisplayName(domain::LabelFormat format) {
+  return std::string(InfoOf(format).name);
 }
 
 void RegisterRoutes(Router& router, AppContext& app, const Guard& guard) {

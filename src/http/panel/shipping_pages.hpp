@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "domain/order.hpp"
+#include "domain/shipment.hpp"
 #include "http/app_context.hpp"
 #include "http/panel/views.hpp"
 #include "http/router.hpp"
@@ -47,9 +48,21 @@ void AddToOrderPage(AppContext& app, const domain::Order& order, const services:
                     Data& d, const CreateForm* form);
 
 // Adds the bulk form of the orders list (carriers of the listed accounts' contracts, a fresh
-// bulk key) to `d` under "bulk".
+// bulk key, the label formats with the user's printer chosen) to `d` under "bulk".
 void AddToOrdersList(AppContext& app, const std::vector<AccountId>& accounts,
-                     const std::string& back, Data& d);
+                     const std::string& back, const services::Principal& user, Data& d);
+
+// The user's label printer (users.label_format): what a label download without a format gives.
+// PDF A6 for a principal without a user (API token) or a user no longer there; an error only
+// when the database can't be read.
+Result<domain::LabelFormat> UserLabelFormat(AppContext& app, const services::Principal& user);
+
+// The label formats for a <select>, in the order offered: a list of {param ("pdf-a6", "pdf-a4",
+// "zpl", "zpl-300": what ?format= and the forms send), name ("ZPL 203 dpi"), title (the longer
+// Polish description), selected}.
+Data LabelFormatOptions(domain::LabelFormat selected);
+// "PDF A6", "PDF A4", "ZPL 203 dpi", "ZPL 300 dpi".
+std::string LabelFormatDisplayName(domain::LabelFormat format);
 
 using GuardedHandler = std::function<Response(Request&, const services::Principal&)>;
 // Wraps a handler in the panel's guard (admin_only, handler).

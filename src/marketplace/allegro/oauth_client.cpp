@@ -16,7 +16,7 @@ namespace json = boost::json;
 namespace {
 
 std::string B64Url(const unsigned char* bytes, std::size_t n) {
-  std::string s = net::Base64(std::string_view(reinterpret_cast<const char*>(bytes), n));
+  std::string s = EncodeBase64(std::string_view(reinterpret_cast<const char*>(bytes), n));
   for (char& c : s) {
     if (c == '+') c = '-';
     if (c == '/') c = '_';
@@ -136,7 +136,7 @@ Result<net::HttpResponse> AllegroOAuthClient::PostForm(const std::string& path,
   req.method = "POST";
   req.url = auth_base_url_ + path;
   req.headers = {
-      {"Authorization", "Basic " + net::Base64(client_id_ + ":" + client_secret_.Reveal())},
+      {"Authorization", "Basic " + EncodeBase64(client_id_ + ":" + client_secret_.Reveal())},
       {"Content-Type", "application/x-www-form-urlencoded"},
       {"Accept", "application/json"}};
   req.body = form;

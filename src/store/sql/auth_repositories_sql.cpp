@@ -14,7 +14,8 @@ Result<void> Done(const Result<std::int64_t>& r) {
 // ---- users ---------------------------------------------------------------------------------
 
 constexpr std::string_view kUserColumns =
-    "id, username, password_hash, role, must_change_password, disabled, created_at";
+    "id, username, password_hash, role, must_change_password, disabled, created_at, "
+    "label_format";
 
 domain::User ReadUser(const DbRows& rows, std::size_t r) {
   domain::User u;
@@ -25,6 +26,7 @@ domain::User ReadUser(const DbRows& rows, std::size_t r) {
   u.must_change_password = rows.Bool(r, 4);
   u.disabled = rows.Bool(r, 5);
   u.created_at = FromUnixMillis(rows.Int(r, 6));
+  u.label_format = domain::ParseLabelFormat(rows.Text(r, 7)).value_or(domain::LabelFormat::kPdfA6);
   return u;
 }
 
@@ -35,9 +37,11 @@ class SqlUserRepository final : public UserRepository {
   Result<UserId> Create(const domain::User& user, Timestamp now) override {
     auto rows = db_.Query(
         "INSERT INTO users (username, password_hash, role, must_change_password, disabled, "
-        "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+        "created_at, updated_at, label_format) VALUES ($1, $2, $3, $4, $5, $6, $6, $7) "
+        "RETURNING id",
         {user.username, user.password_hash, std::string(domain::RoleName(user.role)),
-         user.must_change_password, user.disabled, ToUnixMillis(now)});
+         user.must_change_password, user.disabled, ToUnixMillis(now),
+         std::string(domain::LabelFormatName(user.label_format))});
     if (!rows) {
       if (rows.error().code == ErrorCode::kAlreadyExists) {
         return Fail(ErrorCode::kAlreadyExists,
@@ -72,6 +76,15 @@ class SqlUserRepository final : public UserRepository {
         "UPDATE users SET password_hash = $2, must_change_password = $3, updated_at = $4 "
         "WHERE id = $1",
         {id.value, password_hash, must_change, ToUnixMillis(now)});
+    if (!n) return Fail(n.error());
+    if (*n == 0) return Fail(ErrorCode::kNotFound, "no such user");
+    return Ok();
+  }
+
+  Result<void> SetLabelFormat(UserId id, domain::LabelFormat format, Timestamp now) override {
+    auto n =
+        db_.Execute("UPDATE users SET label_format = $2, updated_at = $3 WHERE id = $1",
+                    {id.value, std::string(domain::LabelFormatName(format)), ToUnixMillis(now)});
     if (!n) return Fail(n.error());
     if (*n == 0) return Fail(ErrorCode::kNotFound, "no such user");
     return Ok();

@@ -17,7 +17,7 @@ constexpr std::string_view kColumns =
     "id, order_id, account_id, carrier, service, idempotency_key, state, tracking_state, "
     "remote_id, tracking_number, parcels_json, cod_minor, insurance_minor, currency, label_path, "
     "label_format, last_error, created_at, updated_at, request_json, carrier_called_at, "
-    "tracking_checked_at, tracking_detail, created_by, shipment_no";
+    "tracking_checked_at, tracking_detail, created_by, shipment_no, handed_over_at";
 
 std::string EncodeParcels(const std::vector<domain::Parcel>& parcels) {
   json::array out;
@@ -91,6 +91,7 @@ Result<Shipment> ReadShipment(const DbRows& rows, std::size_t r) {
   s.tracking_detail = rows.Text(r, 22);
   s.created_by = rows.Text(r, 23);
   s.shipment_no = static_cast<int>(rows.Int(r, 24));
+  if (auto v = rows.OptInt(r, 25)) s.handed_over_at = FromUnixMillis(*v);
   return s;
 }
 
@@ -163,6 +164,11 @@ class SqlShipmentRepository final : public ShipmentRepository {
       params.emplace_back(std::string(domain::ShipmentStateName(*f.state)));
       sql += fmt::format(" AND state = ${}", params.size());
     }
+    if (f.carrier) {
+      params.emplace_back(std::string(domain::CarrierCode(*f.carrier)));
+      sql += fmt::format(" AND carrier = ${}", params.size());
+    }
+    if (f.not_handed_over) sql += " AND handed_over_at IS NULL";
     params.emplace_back(static_cast<std::int64_t>(std::clamp(f.limit, 1, 10000)));
     sql += fmt::format(" ORDER BY id DESC LIMIT ${}", params.size());
     auto rows = db_.Query(sql, params);
@@ -175,7 +181,7 @@ class SqlShipmentRepository final : public ShipmentRepository {
         "UPDATE shipments SET state = $2, tracking_state = $3, remote_id = $4, "
         "tracking_number = $5, parcels_json = $6, label_path = $7, label_format = $8, "
         "last_error = $9, updated_at = $10, carrier_called_at = $11, tracking_checked_at = $12, "
-        "tracking_detail = $13 WHERE id = $1",
+        "tracking_detail = $13, handed_over_at = $14 WHERE id = $1",
         {s.id.value, std::string(domain::ShipmentStateName(s.state)),
          std::string(domain::TrackingStateName(s.tracking_state)), s.remote_id, s.tracking_number,
          EncodeParcels(s.parcels), s.label_path,
@@ -184,7 +190,8 @@ class SqlShipmentRepository final : public ShipmentRepository {
          s.last_error, ToUnixMillis(now),
          s.carrier_called_at ? DbValue(ToUnixMillis(*s.carrier_called_at)) : DbValue(),
          s.tracking_checked_at ? DbValue(ToUnixMillis(*s.tracking_checked_at)) : DbValue(),
-         s.tracking_detail});
+         s.tracking_detail,
+         s.handed_over_at ? DbValue(ToUnixMillis(*s.handed_over_at)) : DbValue()});
     if (!n) return Fail(n.error());
     if (*n == 0) return Fail(ErrorCode::kNotFound, fmt::format("no shipment {}", s.id.value));
     return Ok();

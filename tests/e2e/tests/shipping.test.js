@@ -3,7 +3,9 @@
 // gets its tracking number and a label that is a real PDF; a second shipment needs confirmation;
 // a double submit of one form makes one shipment; bulk creation for 20 orders from the list gives
 // a per-order result, and their labels merge into one PDF in the list's order (A6: 20 pages, A4:
-// 5 pages); the bulk form sent twice creates nothing the second time.
+// 5 pages); the bulk form sent twice creates nothing the second time. The user's label printer
+// (settings page, "Drukarka etykiet") decides what the primary "Etykieta" link and the list's
+// "Pobierz etykiety" give: ZPL 203 dpi once chosen.
 'use strict';
 
 const assert = require('node:assert/strict');
@@ -117,7 +119,9 @@ suite('shipping', {
     assert.equal(s.carrier, 'InPost');
     assert.match(s.tracking, /^\d{10,30}$/, 'an InPost tracking number');
     assert.ok(s.trackingState.length > 0);
-    assert.deepEqual(s.labels.map((l) => l.text), ['PDF A6', 'PDF A4', 'ZPL']);
+    assert.deepEqual(s.labels.map((l) => l.text), ['Etykieta', 'PDF A4', 'ZPL 203 dpi', 'ZPL 300 dpi'],
+                     'the primary link (the user\'s printer, PDF A6 by default), then the others');
+    assert.equal(s.labels[0].href, `/shipments/${s.id}/label`, 'the primary link names no format');
     state.firstShipment = s;
     await ctx.shot('order-shipment');
   });
@@ -125,11 +129,11 @@ suite('shipping', {
   step('the label downloads as a PDF (A6, one page) and as ZPL', async () => {
     const { page } = ctx;
     const row = page.locator(`table.shipments tr[data-shipment="${state.firstShipment.id}"]`);
-    const pdf = await download(page, row.locator('a', { hasText: 'PDF A6' }));
+    const pdf = await download(page, row.locator('a.label-primary', { hasText: 'Etykieta' }));
     assertPdf(pdf.bytes);
     assert.match(pdf.name, /\.pdf$/);
     assert.equal(pdfPages(pdf.bytes), 1);
-    const zpl = await download(page, row.locator('a', { hasText: 'ZPL' }));
+    const zpl = await download(page, row.locator('a', { hasText: 'ZPL 203 dpi' }));
     assert.match(zpl.bytes.toString('latin1'), /^\s*\^XA/, 'a ZPL label');
   });
 
@@ -197,7 +201,8 @@ suite('shipping', {
 
   step('the merged labels of the bulk action are one A6 PDF of 20 pages', async () => {
     const { page } = ctx;
-    const pdf = await download(page, page.locator('a.merged[data-format="pdf-a6"]'));
+    // The primary link: the user's printer (PDF A6 until chosen otherwise).
+    const pdf = await download(page, page.locator('a.merged.label-primary[data-format="pdf-a6"]'));
     assertPdf(pdf.bytes);
     assert.equal(pdfPages(pdf.bytes), 20);
     for (const pageNo of [1, 2, 20]) {
@@ -257,5 +262,50 @@ suite('shipping', {
     if (/Nie anulowano/.test(message)) {
       assert.equal((await readShipments(page))[0].state, 'label_ready');
     }
+  });
+
+  step('the label printer chosen on the settings page (ZPL 203 dpi) is saved with a message', async () => {
+    const { page } = ctx;
+    await page.goto('/account/password');
+    const select = page.locator('select[name="label_format"]');
+    assert.equal(await select.inputValue(), 'pdf-a6', 'PDF A6 until the user chooses');
+    assert.deepEqual(
+      (await select.locator('option').allInnerTexts()).map((t) => t.trim()),
+      ['PDF A6 – jedna etykieta na stronie', 'PDF A4 – cztery na stronie', 'ZPL 203 dpi',
+       'ZPL 300 dpi']);
+    await select.selectOption('zpl');
+    await Promise.all([page.waitForNavigation(),
+                       page.click('button:has-text("Zapisz drukarkę")')]);
+    assert.equal(new URL(page.url()).pathname, '/account/password');
+    assert.match(await flash(page), /Zapisano drukarkę etykiet: ZPL 203 dpi/);
+    assert.equal(await page.locator('select[name="label_format"]').inputValue(), 'zpl');
+    await ctx.shot('account-label-printer');
+  });
+
+  step('then the order page\'s "Etykieta" downloads ZPL, the other formats stay a click away', async () => {
+    const { page } = ctx;
+    const order = state.lockers[1];
+    await page.goto(`/orders/${order.id}`);
+    const [s] = await readShipments(page);
+    assert.equal(s.state, 'label_ready');
+    assert.deepEqual(s.labels.map((l) => l.text), ['Etykieta', 'PDF A6', 'PDF A4', 'ZPL 300 dpi']);
+    const row = page.locator(`table.shipments tr[data-shipment="${s.id}"]`);
+    const zpl = await download(page, row.locator('a.label-primary', { hasText: 'Etykieta' }));
+    assert.match(zpl.bytes.toString('latin1'), /^\s*\^XA/, 'a ZPL label');
+    const pdf = await download(page, row.locator('a', { hasText: 'PDF A6' }));
+    assertPdf(pdf.bytes);
+    await ctx.shot('order-labels-zpl-printer');
+  });
+
+  step('and the list\'s "Pobierz etykiety" starts at ZPL 203 dpi', async () => {
+    const { page } = ctx;
+    await openOrders(page, { per_page: 200 });
+    assert.equal(await page.locator('form#bulk select[name="format"]').inputValue(), 'zpl');
+    await selectOrders(page, state.bulk.slice(0, 2).map((o) => o.id));
+    const file = await download(page,
+                                page.locator('form#bulk button', { hasText: 'Pobierz etykiety' }));
+    const text = file.bytes.toString('latin1');
+    assert.match(text, /^\s*\^XA/, 'ZPL');
+    assert.equal((text.match(/\^XZ/g) || []).length, 2, 'two labels, one file');
   });
 });

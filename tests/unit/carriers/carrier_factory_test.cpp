@@ -352,7 +352,7 @@ TEST(MakeCarrierConnectorTest, PocztaPolskaSpeaksBasicAuthToItsBaseUrl) {
   ASSERT_FALSE(http.requests.empty());
   EXPECT_THAT(http.requests[0].url, HasSubstr("http://127.0.0.1:9/poczta-polska/"));
   EXPECT_EQ(http.Header(0, "Authorization"),
-            "Basic " + net::Base64("nadajnik-en:haslo-en-sandbox"));
+            "Basic " + EncodeBase64("nadajnik-en:haslo-en-sandbox"));
 }
 
 TEST(MakeCarrierConnectorTest, OrlenSendsThePartnerCredentialsToTheProductionEndpoint) {

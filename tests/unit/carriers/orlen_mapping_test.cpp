@@ -308,11 +308,11 @@ TEST(OrlenMapping, PointsAreRead) {
 }
 
 TEST(OrlenMapping, Base64DecodesLabelData) {
-  EXPECT_EQ(Base64Decode("JVBERi0xLjQK").value(), "%PDF-1.4\n");
-  EXPECT_EQ(Base64Decode("Xlh\nB\r\n").value(), "^XA");
-  EXPECT_EQ(Base64Decode("YQ==").value(), "a");
-  EXPECT_FALSE(Base64Decode("a$b"));
-  EXPECT_FALSE(Base64Decode("YQ==YQ"));
+  EXPECT_EQ(DecodeBase64("JVBERi0xLjQK").value(), "%PDF-1.4\n");
+  EXPECT_EQ(DecodeBase64("Xlh\nB\r\n").value(), "^XA");
+  EXPECT_EQ(DecodeBase64("YQ==").value(), "a");
+  EXPECT_FALSE(DecodeBase64("a$b"));
+  EXPECT_FALSE(DecodeBase64("YQ==YQ"));
 }
 
 }  // namespace

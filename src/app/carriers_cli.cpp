@@ -360,7 +360,9 @@ Result<void> ConnectDemoCarriers(Runtime& rt, const std::string& sandbox_base) {
         {"master_fid", "1495101"},
         {"default_service", "dpd_classic"}},
        {{"password", "dpd-sandbox-haslo"}}},
-      {Carrier::kAllegroShipping, {}, {}},
+      {Carrier::kAllegroShipping,
+       {{"default_length_mm", "300"}, {"default_width_mm", "200"}, {"default_height_mm", "100"}},
+       {}},
   };
   const Timestamp now = rt.clock.Now();
   return rt.store->InTransaction([&](store::UnitOfWork& uow) -> Result<void> {

@@ -362,8 +362,8 @@ const std::vector<KeySpec>& Specs() {
       IntKey(
           "shipping.confirm_wait_seconds",
           [](Config& c) -> int& { return c.shipping.confirm_wait_seconds; }, 1, 600,
-          "Seconds one shipment job waits for an asynchronous carrier (InPost, Wysyłam z Allegro) "
-          "to confirm before it is retried later"),
+          "Seconds one shipment job polls an asynchronous carrier (InPost, Wysyłam z Allegro) for "
+          "its confirmation before it frees the worker and looks again a second later"),
       IntKey(
           "auth.session_ttl_minutes", [](Config& c) -> int& { return c.auth.session_ttl_minutes; },
           5, 43200, "Minutes a panel session lasts after sign-in"),

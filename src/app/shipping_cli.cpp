@@ -104,9 +104,7 @@ void AddShippingCommands(CLI::App& cli, GlobalFlags& g, std::function<Result<int
       }
       domain::Shipment s = outcome->shipment;
       if (!no_wait) {
-        NADAJNIK_ASSIGN_OR_RETURN(
-            s, RunUntilDone(*rt, s.id,
-                            std::chrono::seconds(rt->config.shipping.confirm_wait_seconds + 40)));
+        NADAJNIK_ASSIGN_OR_RETURN(s, RunUntilDone(*rt, s.id, std::chrono::seconds(120)));
       }
       if (ship_json) {
         std::cout << json::serialize(http::api::ShipmentJson(s)) << "\n";

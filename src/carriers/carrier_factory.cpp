@@ -31,6 +31,7 @@ enum class Kind {
   kUrl,
   kBool,
   kWeight,  // grams, 1..kMaxWeightGrams
+  kLength,  // millimetres, 1..kMaxLengthMm
   kNrb,
   kService,
   kTemplate,
@@ -45,6 +46,7 @@ struct KeySpec {
 
 // A pallet (InPost courier palette) is the heaviest thing any of the carriers takes.
 constexpr long long kMaxWeightGrams = 1000000;
+constexpr long long kMaxLengthMm = 10000;
 
 KeySpec Plain(std::string key, bool required, Kind kind, std::string description) {
   return {SettingKey{std::move(key), false, required, std::move(description)}, kind};
@@ -61,6 +63,10 @@ std::vector<KeySpec> SharedSpecs() {
             "Domyślny gabaryt paczki (np. InPost A/B/C, ORLEN S/M/L, Pocztex S–2XL)"),
       Plain("default_weight_grams", false, Kind::kWeight,
             "Domyślna waga paczki w gramach, gdy przesyłka jej nie podaje"),
+      Plain("default_length_mm", false, Kind::kLength,
+            "Domyślna długość paczki w milimetrach (Wysyłam z Allegro wymaga wymiarów)"),
+      Plain("default_width_mm", false, Kind::kLength, "Domyślna szerokość paczki w milimetrach"),
+      Plain("default_height_mm", false, Kind::kLength, "Domyślna wysokość paczki w milimetrach"),
       Plain("sending_point", false, Kind::kText,
             "Punkt nadania (np. paczkomat), jeśli paczki nie są odbierane przez kuriera"),
       Plain("bank_account", false, Kind::kNrb,
@@ -345,6 +351,14 @@ std::optional<std::string> ValueProblem(Carrier carrier, const KeySpec& spec,
       return fmt::format(
           "„{}” nie jest wagą w gramach: podaj liczbę całkowitą od 1 do {} (np. 1000 to 1 kg)",
           Shown(value), kMaxWeightGrams);
+    case Kind::kLength:
+      if (AllDigits(value) && value.size() <= 5 && std::stoll(std::string(value)) >= 1 &&
+          std::stoll(std::string(value)) <= kMaxLengthMm) {
+        return std::nullopt;
+      }
+      return fmt::format(
+          "„{}” nie jest wymiarem w milimetrach: podaj liczbę całkowitą od 1 do {} (np. 300)",
+          Shown(value), kMaxLengthMm);
     case Kind::kNrb:
       return NrbProblem(value);
     case Kind::kService:

@@ -5,9 +5,12 @@
 // ValidateCarrierSettings() names every missing or malformed one at once. Base URLs are keys
 // too ("base_url" ...), defaulting to the carrier's production host; the demo points them at
 // the built-in sandbox. Keys every carrier shares (read by the shipment service):
-//   default_service      the carrier's service code used when a shipment names none
+//   default_service      the carrier's service code used when a shipment names none (Wysyłam z
+//                        Allegro needs none: the order's delivery method decides)
 //   default_template     parcel size template (InPost small/medium/large, ...)
 //   default_weight_grams parcel weight used when a shipment names none
+//   default_length_mm, default_width_mm, default_height_mm  parcel size when a shipment names
+//                        none (Wysyłam z Allegro needs it)
 //   sending_point        where the seller drops parcels (an InPost locker), if not collected
 //   bank_account         NRB for cash on delivery, where the carrier asks for one
 //   comment_template     the shipment comment ("Zamówienie {order.checkoutFormId}"; see

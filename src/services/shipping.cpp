@@ -169,6 +169,10 @@ struct ShippingService::Impl {
     q.reference = fmt::format("NDJ-{}-{}-{}", order.id.value, shipment_no,
                               security::RandomToken(4).substr(0, 6));
     q.service = draft.service.empty() ? Setting(contract, "default_service") : draft.service;
+    if (q.service.empty() && contract.carrier == Carrier::kAllegroShipping) {
+      // Allegro's shipment management ships the order's own delivery method.
+      q.service = TruncateUtf8(order.delivery.method_name, 100);
+    }
     if (q.service.empty()) {
       return Fail(ErrorCode::kInvalidArgument,
                   fmt::format("service: wybierz usługę {} (albo ustaw default_service w umowie "
@@ -191,6 +195,14 @@ struct ShippingService::Impl {
       const std::string w = Setting(contract, "default_weight_grams");
       p.weight_grams = w.empty() ? 1000 : std::atoi(w.c_str());
       q.parcels.push_back(p);
+    }
+    // A parcel without a template or sizes gets the contract's default sizes.
+    for (auto& p : q.parcels) {
+      if (p.size_template.empty() && p.length_mm == 0 && p.width_mm == 0 && p.height_mm == 0) {
+        p.length_mm = std::atoi(Setting(contract, "default_length_mm").c_str());
+        p.width_mm = std::atoi(Setting(contract, "default_width_mm").c_str());
+        p.height_mm = std::atoi(Setting(contract, "default_height_mm").c_str());
+      }
     }
     for (std::size_t i = 0; i < q.parcels.size(); ++i) {
       const auto& p = q.parcels[i];
@@ -397,6 +409,7 @@ struct ShippingService::Impl {
     }
     carriers::CarrierConnector& carrier = **connector;
 
+    bool confirmed = false;
     if (s.remote_id.empty()) {
       // 1. The order as Allegro has it now: a buyer may have cancelled since the import.
       NADAJNIK_ASSIGN_OR_RETURN(auto api, marketplace.ForAccount(s.account_id));
@@ -460,13 +473,38 @@ struct ShippingService::Impl {
       s.tracking_detail = made->status;
       s.state = ShipmentState::kCreated;
       NADAJNIK_TRY(Save(s));
-      if (!made->confirmed) {
-        NADAJNIK_TRY(AwaitConfirmation(ctx, carrier, s));
-      }
-    } else {
-      NADAJNIK_TRY(AwaitConfirmation(ctx, carrier, s));
+      if (made->confirmed) confirmed = true;
+    }
+    if (!confirmed) {
+      NADAJNIK_ASSIGN_OR_RETURN(confirmed, AwaitConfirmation(ctx, carrier, s));
     }
     if (s.state == ShipmentState::kFailed) return FailShipment(ctx, s, s.last_error);
+    if (!confirmed) {
+      // The carrier is still working on it: give the worker back and look again shortly (a new
+      // run of this job, with fresh attempts), up to confirm_give_up after the first call.
+      if (s.carrier_called_at && clock.Now() - *s.carrier_called_at > options.confirm_give_up) {
+        return FailShipment(
+            ctx, s,
+            fmt::format(
+                "{} nie potwierdził przesyłki {} w ciągu {} min: sprawdź ją w panelu "
+                "przewoźnika",
+                domain::CarrierDisplayName(s.carrier), s.remote_id,
+                std::chrono::duration_cast<std::chrono::minutes>(options.confirm_give_up).count()));
+      }
+      return ctx.Complete([&](store::UnitOfWork& uow) -> Result<void> {
+        store::NewJob next;
+        next.kind = std::string(kCreateShipmentJob);
+        next.priority = ctx.job().priority;
+        next.run_at = clock.Now() + options.confirm_recheck;
+        next.max_attempts = ctx.job().max_attempts;
+        next.unique_key = ctx.job().unique_key;
+        next.account_id = ctx.job().account_id;
+        next.order_id = ctx.job().order_id;
+        next.payload = ctx.job().payload;
+        NADAJNIK_TRY(uow.jobs().Enqueue(next, clock.Now()));
+        return Ok();
+      });
+    }
 
     // 3. The label, stored before anything refers to it.
     const auto caps = carrier.capabilities();
@@ -529,9 +567,9 @@ struct ShippingService::Impl {
     return Ok();
   }
 
-  // Polls the carrier until it confirms (or refuses) the shipment, for up to confirm_wait; then
-  // the job is retried later. Updates `s` (tracking number, state, error).
-  Result<void> AwaitConfirmation(jobs::JobContext& ctx, carriers::CarrierConnector& carrier,
+  // Polls the carrier until it confirms (true) or refuses (s.state failed) the shipment, for up
+  // to confirm_wait (false: not yet). Updates `s` (tracking number, state, error).
+  Result<bool> AwaitConfirmation(jobs::JobContext& ctx, carriers::CarrierConnector& carrier,
                                  Shipment& s) {
     const auto deadline = std::chrono::steady_clock::now() + options.confirm_wait;
     while (true) {
@@ -540,14 +578,14 @@ struct ShippingService::Impl {
         if (Permanent(status.error().code)) {
           s.state = ShipmentState::kFailed;
           s.last_error = status.error().message;
-          return Ok();
+          return false;
         }
         return Fail(Retryable(status.error()));
       }
       if (!status->error.empty()) {
         s.state = ShipmentState::kFailed;
         s.last_error = status->error;
-        return Ok();
+        return false;
       }
       if (status->confirmed && !status->tracking_number.empty()) {
         // Asynchronous carriers may name the shipment anew once made (Allegro: command ->
@@ -556,17 +594,11 @@ struct ShippingService::Impl {
         s.tracking_number = status->tracking_number;
         s.tracking_detail = status->status;
         NADAJNIK_TRY(Save(s));
-        return Ok();
+        return true;
       }
       if (ctx.stopping() || std::chrono::steady_clock::now() >= deadline) {
-        Error e;
-        e.code = ErrorCode::kUnavailable;
-        e.message = fmt::format("{} has not confirmed shipment {} yet (status {})",
-                                domain::CarrierDisplayName(s.carrier), s.remote_id,
-                                TruncateUtf8(status->status, 60));
-        e.retryable = true;
-        e.retry_after = std::chrono::seconds(5);
-        return Fail(std::move(e));
+        s.tracking_detail = TruncateUtf8(status->status, 200);
+        return false;
       }
       std::this_thread::sleep_for(options.confirm_poll);
     }

@@ -12,7 +12,8 @@
 //      that finds the mark asks the carrier about our reference (FindByReference) instead of
 //      creating again; a carrier that can't be asked leaves the shipment failed with a message
 //      telling the packer to check the carrier's panel (never a silent duplicate);
-//   3. waits for the carrier's confirmation (asynchronous carriers), fetches the label, checks it
+//   3. waits for the carrier's confirmation (asynchronous carriers: a short poll, then the job
+//      runs again a second later instead of holding its worker), fetches the label, checks it
 //      (documents::CheckLabel) and stores it under <data_dir>/labels before anything else;
 //   4. completes: label_ready, the timeline entry, the tracking push to Allegro (its own durable
 //      job) and, if the contract's `status_after_label` says so, the order's status change, all
@@ -93,7 +94,11 @@ using CarrierConnectorSource = std::function<Result<std::unique_ptr<carriers::Ca
 struct ShippingOptions {
   std::filesystem::path labels_dir;  // <data_dir>/labels
   std::chrono::milliseconds confirm_poll{500};
-  std::chrono::milliseconds confirm_wait{std::chrono::seconds(20)};  // per job run
+  // One job run polls an asynchronous carrier this long, then hands the worker back and runs
+  // again after confirm_recheck; after confirm_give_up from the first call the shipment fails.
+  std::chrono::milliseconds confirm_wait{std::chrono::seconds(2)};
+  std::chrono::milliseconds confirm_recheck{std::chrono::seconds(1)};
+  std::chrono::milliseconds confirm_give_up{std::chrono::hours(1)};
   std::chrono::seconds tracking_interval{std::chrono::minutes(30)};
   int tracking_batch = 100;
   std::size_t comment_max = 100;

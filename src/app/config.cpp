@@ -361,9 +361,10 @@ const std::vector<KeySpec>& Specs() {
           "Seconds between two runs of the tracking job, which checks the shipments that are due"),
       IntKey(
           "shipping.confirm_wait_seconds",
-          [](Config& c) -> int& { return c.shipping.confirm_wait_seconds; }, 1, 600,
+          [](Config& c) -> int& { return c.shipping.confirm_wait_seconds; }, 0, 600,
           "Seconds one shipment job polls an asynchronous carrier (InPost, Wysyłam z Allegro) for "
-          "its confirmation before it frees the worker and looks again a second later"),
+          "its confirmation before it frees the worker and looks again a second later (0: ask "
+          "once)"),
       IntKey(
           "auth.session_ttl_minutes", [](Config& c) -> int& { return c.auth.session_ttl_minutes; },
           5, 43200, "Minutes a panel session lasts after sign-in"),

@@ -63,7 +63,7 @@ struct Config {
   struct Shipping {
     int tracking_interval_minutes = 30;  // a shipment's tracking is asked for this often
     int tracking_run_seconds = 60;       // how often the tracking job looks for due shipments
-    int confirm_wait_seconds = 2;  // one create job polls the carrier this long, then runs again
+    int confirm_wait_seconds = 0;  // one create job polls the carrier this long, then runs again
   } shipping;
   struct Auth {
     int session_ttl_minutes = 720;

@@ -96,7 +96,7 @@ struct ShippingOptions {
   std::chrono::milliseconds confirm_poll{500};
   // One job run polls an asynchronous carrier this long, then hands the worker back and runs
   // again after confirm_recheck; after confirm_give_up from the first call the shipment fails.
-  std::chrono::milliseconds confirm_wait{std::chrono::seconds(2)};
+  std::chrono::milliseconds confirm_wait{0};
   std::chrono::milliseconds confirm_recheck{std::chrono::seconds(1)};
   std::chrono::milliseconds confirm_give_up{std::chrono::hours(1)};
   std::chrono::seconds tracking_interval{std::chrono::minutes(30)};

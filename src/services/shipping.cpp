@@ -10,6 +10,7 @@
 
 #include <boost/json.hpp>
 
+#include "carriers/allegro_shipping/mapping.hpp"
 #include "carriers/polish_address.hpp"
 #include "core/text.hpp"
 #include "documents/labels.hpp"
@@ -233,6 +234,14 @@ struct ShippingService::Impl {
     q.checkout_form_id = order.checkout_form_id.value;
     q.delivery_method_id = order.delivery.method_id;
     q.smart = order.delivery.smart;
+    if (contract.carrier == Carrier::kAllegroShipping && q.smart) {
+      // Smart goes only to the buyer's masked Allegro address: told now, not after the job ran.
+      if (auto ok = carriers::allegro_shipping::ValidateReceiverEmail(q.receiver.email); !ok) {
+        return Fail(ErrorCode::kFailedPrecondition,
+                    fmt::format("receiver.email: przesyłki Smart nie da się utworzyć: {}",
+                                ok.error().message));
+      }
+    }
     return q;
   }
 

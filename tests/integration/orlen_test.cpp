@@ -326,10 +326,56 @@ TEST_F(OrlenTest, AnUnavailablePointIsReplacedOnlyWhenAllowed) {
 
   auto completed = connector.Create(PackRequest("nadajnik-move-0003", "XX-203344-00-00"));
   ASSERT_TRUE(completed) << completed.error().message;
-  EXPECT_EQ(completed->status, "saved") << "ORLEN completes a code from its PSD";
+  EXPECT_EQ(completed->status, "saved; ORLEN completed the point to KR-203344-A1-01")
+      << "ORLEN completes a code from its PSD";
   auto zpl = connector.FetchLabel(completed->remote_id, LabelFormat::kZpl203);
   ASSERT_TRUE(zpl) << zpl.error().message;
   EXPECT_THAT(zpl->bytes, HasSubstr("KR-203344-A1-01"));
+}
+
+TEST_F(OrlenTest, TheBuyersPointAsAllegroGivesItIsCompletedFromItsPsd) {
+  auto connector = Connector();
+  // Allegro names an ORLEN Paczka point by its bare 6-digit PSD, like the sandbox's orders.
+  auto seeded = connector.Create(PackRequest("nadajnik-psd-0001", "203344"));
+  ASSERT_TRUE(seeded) << seeded.error().message;
+  EXPECT_EQ(seeded->status, "saved; ORLEN completed the point to KR-203344-A1-01");
+
+  auto generated = connector.Create(PackRequest("nadajnik-psd-0002", "220654"));
+  ASSERT_TRUE(generated) << generated.error().message;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_match(generated->status, m,
+                               std::regex(R"(saved; ORLEN completed the point to ([A-Z]{2}-220654-)"
+                                          R"([A-Z0-9]{2}-\d{2}))")))
+      << generated->status;
+  const std::string code = m[1].str();
+  auto zpl = connector.FetchLabel(generated->remote_id, LabelFormat::kZpl203);
+  ASSERT_TRUE(zpl) << zpl.error().message;
+  EXPECT_THAT(zpl->bytes, HasSubstr(code));
+  bool held = false;
+  const auto packs = Admin("GET", "/__sandbox/orlen/packs");
+  for (const auto& p : packs.at("items").as_array()) {
+    if (p.at("packCode").as_string() == generated->remote_id) {
+      EXPECT_EQ(p.at("destinationCode").as_string(), code.c_str());
+      held = true;
+    }
+  }
+  EXPECT_TRUE(held);
+  auto again = connector.Create(PackRequest("nadajnik-psd-0003", "XX-220654-00-00"));
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->status, "saved; ORLEN completed the point to " + code) << "the same point";
+
+  // A PSD ORLEN does not know is still ORLEN's refusal, naming the code sent.
+  auto unknown = connector.Create(PackRequest("nadajnik-psd-0004", "999999"));
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_THAT(unknown.error().message, HasSubstr("Punkt docelowy XX-999999-00-00 nie istnieje"));
+  EXPECT_THAT(unknown.error().message, HasSubstr("Choose another pickup point"));
+
+  // Not a point id at all: refused before any call, saying what a point code looks like.
+  auto garbled = connector.Create(PackRequest("nadajnik-psd-0005", "22065"));
+  ASSERT_FALSE(garbled);
+  EXPECT_EQ(garbled.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_THAT(garbled.error().message, HasSubstr("'22065' is not an ORLEN Paczka point code"));
 }
 
 TEST_F(OrlenTest, PointsAreListed) {

@@ -191,9 +191,8 @@ std::vector<CarrierCase> Cases() {
     c.bad_secret = "partner_key=zly-klucz";
     c.bad_secret_says = {"PartnerKey", "partner_key"};
     c.fits = Fits::kOrlenPoint;
-    // The sandbox's Allegro orders name ORLEN points by a bare 6-digit id that neither the
-    // connector nor the ORLEN simulator knows (see the report): ship to a point the simulator has.
-    c.draft = R"("targetPoint":"WA-116263-K1-02")";
+    // No targetPoint: the ledger takes the order's own pickup point, which Allegro names by its
+    // bare 6-digit PSD; the connector sends it for ORLEN to complete (checked below).
     c.allegro_carrier_id = "ORLEN";
     c.delivered_state = "delivered";
     c.refusals = {
@@ -208,15 +207,13 @@ std::vector<CarrierCase> Cases() {
     CarrierCase c;
     c.code = "allegro_shipping";
     c.cli_carrier = "allegro_shipping";
-    // The demo's contract has no settings, but the ledger wants a service for every carrier
-    // ("service: choose a Wysyłam z Allegro service"), though Allegro ships by the order's own
-    // delivery method: any non-UUID default_service leaves the choice to the order.
+    // As the demo's contract: no service (the order's delivery method decides) and the parcel
+    // size from the contract's defaults (Allegro checks the box by its dimensions).
     c.settings = [](const std::string&) {
-      return std::vector<std::string>{"default_service=allegro"};
+      return std::vector<std::string>{"default_length_mm=300", "default_width_mm=200",
+                                      "default_height_mm=100"};
     };
     c.fits = Fits::kAllegro;
-    // Allegro checks the box by its dimensions and the contract has no default for them.
-    c.draft = R"("parcels":[{"weightGrams":1000,"lengthMm":200,"widthMm":150,"heightMm":80}])";
     c.label_barcode = false;  // the sandbox's hand-written PDF has the waybill as text only
     c.delivered_state = "in_transit";
     c.refusals = {
@@ -511,6 +508,22 @@ TEST_P(ShippingCarriersTest, ShipsLabelsTracksCancelsAndNamesRefusals) {
   EXPECT_EQ(single.at("carrier").as_string(), c.code);
   EXPECT_EQ(single.at("trackingState").as_string(), "created");
   ExpectLabelCarries(single.at("id").as_int64(), tracking);
+  if (c.code == "orlen_paczka") {
+    // The pack went to the buyer's point: its PSD completed to a full DestinationCode.
+    const auto order = Api("GET", "/api/v1/orders/" + std::to_string(orders[0]));
+    const std::string psd(order.at("delivery").at("pickupPoint").at("id").as_string());
+    std::string destination;
+    const auto packs = sandbox_.Admin("GET", "/__sandbox/orlen/packs");
+    for (const auto& p : packs.at("items").as_array()) {
+      if (p.at("packCode").as_string() == tracking) {
+        destination = std::string(p.at("destinationCode").as_string());
+      }
+    }
+    EXPECT_TRUE(
+        std::regex_match(destination, std::regex("[A-Z]{2}-" + psd + "-[A-Z0-9]{2}-\\d{2}")))
+        << "pack " << tracking << " for the order's point " << psd << " went to '" << destination
+        << "'";
+  }
 
   // ---- A bulk of three, then the same action again: three shipments, not six.
   std::string ids;

@@ -256,6 +256,32 @@ TEST_P(ShippingLedgerTest, TrackingPicksLabelledShipmentsThatAreDueAndNotFinal) 
   EXPECT_EQ(numbers, (std::set<std::string>{"A1", "A2"}));
 }
 
+TEST_P(ShippingLedgerTest, SmartWithAllegroNeedsTheBuyersAllegroAddressBeforeAnythingIsQueued) {
+  domain::CarrierSettings wza;
+  wza.account_id = account_;
+  wza.carrier = Carrier::kAllegroShipping;
+  wza.settings = {
+      {"default_length_mm", "300"}, {"default_width_mm", "200"}, {"default_height_mm", "100"}};
+  ASSERT_TRUE(store().InTransaction(
+      [&](store::UnitOfWork& uow) { return uow.carrier_settings().Put(wza, clock_.Now()); }));
+  auto bad = SampleOrder(account_, "smart-1", "r1", clock_.Now());
+  bad.buyer.email = "kupujacy@gmail";  // not the masked allegromail address
+  ShipmentDraft draft;
+  draft.carrier = Carrier::kAllegroShipping;
+  auto r = shipping_->Request(Upsert(bad), draft, "", "anna");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(r.error().message.find("Smart"), std::string::npos) << r.error().message;
+  EXPECT_EQ(JobsOfKind(services::kCreateShipmentJob), 0);
+  // The order's own allegromail address: queued, with the delivery method as the service and
+  // the contract's parcel size.
+  auto ok = shipping_->Request(order_, draft, "", "anna");
+  ASSERT_TRUE(ok) << ok.error().Describe();
+  EXPECT_EQ(ok->shipment.service, "Allegro Paczkomaty InPost");
+  ASSERT_EQ(ok->shipment.parcels.size(), 1u);
+  EXPECT_EQ(ok->shipment.parcels[0].length_mm, 300);
+}
+
 NADAJNIK_INSTANTIATE_BACKEND_SUITE(ShippingLedgerTest);
 
 }  // namespace

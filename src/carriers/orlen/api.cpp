@@ -36,14 +36,24 @@ std::string_view WireFormat(domain::LabelFormat f) {
   return "PDF10";
 }
 
-RemoteShipment FromRow(const ResultRow& row) {
+// `sent` is the DestinationCode of the request. The point ORLEN answers with goes into the status
+// (the shipment's tracking detail) whenever it is not the one sent: moved to another point, or
+// completed from the PSD of an "XX-<PSD>-00-00" code (the seller sees the real point).
+RemoteShipment FromRow(const ResultRow& row, std::string_view sent) {
   RemoteShipment s;
   s.remote_id = row.pack_code;
   s.tracking_number = row.pack_code;
   s.confirmed = true;
-  s.status = row.destination_changed() ? fmt::format("saved; ORLEN moved it to point {} (Err {})",
-                                                     row.destination_code, row.err)
-                                       : "saved";
+  const std::string point = TruncateUtf8(row.destination_code, 40);
+  if (row.destination_changed()) {
+    s.status = fmt::format("saved; ORLEN moved it to point {} (Err {})", point, row.err);
+  } else if (point.empty() || point == sent) {
+    s.status = "saved";
+  } else if (sent.starts_with("XX-") && sent.ends_with("-00-00")) {
+    s.status = fmt::format("saved; ORLEN completed the point to {}", point);
+  } else {
+    s.status = fmt::format("saved; ORLEN named the point {}", point);
+  }
   return s;
 }
 
@@ -178,7 +188,7 @@ Result<std::vector<Result<RemoteShipment>>> OrlenConnector::CreateMany(
                           "ORLEN Paczka saved the pack but sent no pack code (PackCode_RUCH)",
                           TruncateUtf8(row.pack_code, 40));
     } else {
-      out[sent[k]] = FromRow(row);
+      out[sent[k]] = FromRow(row, DestinationCodeFor(request.target_point).value_or(""));
     }
   }
   return out;

@@ -5,11 +5,14 @@
 // Create registers the pack with GenerateLabelBusinessPackListTwo (the recommended operation) and
 // is synchronous: the pack code (PackCode_RUCH, 13 digits) is the remote id and the tracking
 // number, confirmed at once. CreateMany sends up to kMaxPacksPerCall packs in one call and
-// answers per pack, in order (one pack's refusal does not stop the others). Err 006-008 (ORLEN
-// moved the pack to another point, AutoDestinationChange) is a success; the status then names the
-// new point. FetchLabel / FetchLabels re-print with LabelPrintDuplicateListTwo (at most 50 packs):
-// PDF A6 -> Format PDF10 (10 x 15 cm, the thermal size; ORLEN has no A6), PDF A4 -> PDF,
-// ZPL 203 -> ZPL, ZPL 300 -> ZPL_300DPI; every label is checked with documents::CheckLabel.
+// answers per pack, in order (one pack's refusal does not stop the others). The target point may
+// be the buyer's point as Allegro names it, the 6-digit PSD: it goes as "XX-<PSD>-00-00" and ORLEN
+// completes it (mapping.hpp DestinationCodeFor). Err 006-008 (ORLEN moved the pack to another
+// point, AutoDestinationChange) is a success; the status then names the new point, as it names
+// the completed code when ORLEN answers with one other than the code sent. FetchLabel /
+// FetchLabels re-print with LabelPrintDuplicateListTwo (at most 50 packs): PDF A6 -> Format PDF10
+// (10 x 15 cm, the thermal size; ORLEN has no A6), PDF A4 -> PDF, ZPL 203 -> ZPL, ZPL 300 ->
+// ZPL_300DPI; every label is checked with documents::CheckLabel.
 // Status and Track read GiveMePackStatusFullHistoryList. Cancel is PutCustomerPackCanceled,
 // refused with Err 210 once the pack is posted (kFailedPrecondition).
 //

@@ -117,14 +117,25 @@ std::string Grosze(std::int64_t minor) { return std::to_string(minor); }
 
 }  // namespace
 
-bool IsPointCode(std::string_view code) {
+std::optional<std::string> DestinationCodeFor(std::string_view point) {
+  std::string code = CleanText(point);
+  // The PSD alone: ORLEN completes "XX-<PSD>-00-00" (section 4.5).
+  if (code.size() == 6 && Digits(code)) return fmt::format("XX-{}-00-00", code);
   // RR-PPPPPP-XX-NN: two letters, six digits, two alphanumerics, two digits.
-  if (code.size() != 15 || code[2] != '-' || code[9] != '-' || code[12] != '-') return false;
-  auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
-  return std::isalpha(static_cast<unsigned char>(code[0])) &&
-         std::isalpha(static_cast<unsigned char>(code[1])) && Digits(code.substr(3, 6)) &&
-         alnum(code[10]) && alnum(code[11]) && Digits(code.substr(13, 2));
+  if (code.size() != 15 || code[2] != '-' || code[9] != '-' || code[12] != '-') {
+    return std::nullopt;
+  }
+  auto ascii_alpha = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
+  auto ascii_alnum = [&](char c) { return ascii_alpha(c) || (c >= '0' && c <= '9'); };
+  if (!ascii_alpha(code[0]) || !ascii_alpha(code[1]) || !Digits(code.substr(3, 6)) ||
+      !ascii_alnum(code[10]) || !ascii_alnum(code[11]) || !Digits(code.substr(13, 2))) {
+    return std::nullopt;
+  }
+  for (char& c : code) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return code;
 }
+
+bool IsPointCode(std::string_view code) { return DestinationCodeFor(code).has_value(); }
 
 Result<std::string> BoxSizeFor(const domain::Parcel& parcel) {
   if (parcel.weight_grams > kMaxGrams) {
@@ -183,9 +194,10 @@ Result<void> ValidateRequest(const ShipmentRequest& r, const ValidationLimits& l
     return Invalid("ORLEN Paczka delivers to a pickup point: choose the buyer's point");
   }
   if (!IsPointCode(point)) {
-    return Invalid(fmt::format(
-        "'{}' is not an ORLEN Paczka point code (like WA-116263-K1-02): choose the point again",
-        Bounded(point)));
+    return Invalid(
+        fmt::format("'{}' is not an ORLEN Paczka point code (like WA-116263-K1-02, or the point's "
+                    "6-digit number 116263): choose the point again",
+                    Bounded(point)));
   }
   if (CleanText(r.receiver.name).empty() && CleanText(r.receiver.company).empty()) {
     return Invalid("ORLEN Paczka needs the receiver's name: fill it in");
@@ -251,7 +263,7 @@ Result<std::string> BuildBusinessPack(const ShipmentRequest& r, const Validation
   NADAJNIK_TRY(ValidateRequest(r, limits));
   NADAJNIK_ASSIGN_OR_RETURN(auto box, BoxSizeFor(r.parcels[0]));
   std::string x = "<BusinessPack>";
-  Field(x, "DestinationCode", CleanText(r.target_point));
+  Field(x, "DestinationCode", DestinationCodeFor(r.target_point).value_or(""));
   Field(x, "BoxSize", box);
   if (r.insurance) {
     Field(x, "PackValue", Grosze(r.insurance->minor));

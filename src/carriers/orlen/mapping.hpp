@@ -45,18 +45,25 @@ using carriers::NormalizePostalCode;
 inline std::optional<std::string> NormalizePhone(std::string_view phone) {
   return NormalizePolishPhone(phone);
 }
-// "WA-116263-K1-02" or "XX-116263-00-00" (ORLEN completes the latter from the 6-digit PSD).
+// The DestinationCode to send for a target point (section 4.5): a full "WA-116263-K1-02" as it is;
+// the point's 6-digit PSD alone ("116263", how Allegro names the buyer's ORLEN point) or
+// "XX-116263-00-00" as "XX-116263-00-00", which ORLEN completes from the PSD. Surrounding blanks
+// are dropped and letters upper-cased; nullopt for anything else.
+std::optional<std::string> DestinationCodeFor(std::string_view point);
+// Whether DestinationCodeFor accepts `code`.
 bool IsPointCode(std::string_view code);
 // The BoxSize (S, M, L) of a parcel: its template (S/M/L or the locker letters A/B/C) or the
 // smallest that holds its dimensions. The sizes are not in the reference ("follow the locker
 // A/B/C pattern"): the InPost locker slots are used as the bound. kInvalidArgument when none fits.
 Result<std::string> BoxSizeFor(const domain::Parcel& parcel);
 
-// Everything ORLEN would refuse that can be seen before sending: one parcel, the pickup point,
+// Everything ORLEN would refuse that can be seen before sending: one parcel, the pickup point
+// (DestinationCodeFor),
 // the receiver's phone and e-mail, postal codes, the size, the COD ceiling and currency.
 Result<void> ValidateRequest(const ShipmentRequest& request, const ValidationLimits& limits);
 
-// The <BusinessPack> element (no namespace prefix; it inherits the operation's default one).
+// The <BusinessPack> element (no namespace prefix; it inherits the operation's default one); its
+// DestinationCode is DestinationCodeFor(request.target_point).
 Result<std::string> BuildBusinessPack(const ShipmentRequest& request,
                                       const ValidationLimits& limits);
 

@@ -1196,6 +1196,9 @@ std::string InpostSuffix(Rng& rng) {
   return "MP";
 }
 
+constexpr int kOrlenPsdMin = 100000;
+constexpr int kOrlenPsdMax = 399999;
+
 WirePickupPoint MakePoint(const Country& c, PointKind kind, const City& city, Rng& rng) {
   WirePickupPoint p;
   switch (kind) {
@@ -1207,8 +1210,8 @@ WirePickupPoint MakePoint(const Country& c, PointKind kind, const City& city, Rn
       p.id = "AOB" + rng.Digits(6);
       p.name = "Allegro One Box " + p.id;
       break;
-    case PointKind::kOrlenPaczka:
-      p.id = std::to_string(rng.Between(100000, 399999));
+    case PointKind::kOrlenPaczka:  // FindGeneratedOrlenPoint knows this range
+      p.id = std::to_string(rng.Between(kOrlenPsdMin, kOrlenPsdMax));
       p.name = "ORLEN Paczka " + p.id;
       break;
     case PointKind::kDpdPickupPl:
@@ -1482,6 +1485,25 @@ std::optional<GeneratedLocker> FindGeneratedLocker(std::string_view id) {
     return GeneratedLocker{std::string(c.name), postal};
   }
   return std::nullopt;
+}
+
+std::optional<GeneratedOrlenPoint> FindGeneratedOrlenPoint(std::string_view psd) {
+  if (psd.size() != 6 ||
+      !std::all_of(psd.begin(), psd.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+    return std::nullopt;
+  }
+  const int number = std::stoi(std::string(psd));
+  if (number < kOrlenPsdMin || number > kOrlenPsdMax) return std::nullopt;
+  const City& c = kPlCities[static_cast<std::size_t>(number) % std::size(kPlCities)];
+  std::string postal(c.postal.substr(0, c.postal.find('|')));
+  int digit = number;
+  for (char& ch : postal) {
+    if (ch == '#') {
+      ch = static_cast<char>('0' + digit % 10);
+      digit /= 10;
+    }
+  }
+  return GeneratedOrlenPoint{std::string(psd), std::string(c.name), std::string(c.code), postal};
 }
 
 }  // namespace nadajnik::sandbox::allegro

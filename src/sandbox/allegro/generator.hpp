@@ -54,4 +54,16 @@ struct GeneratedLocker {
 };
 std::optional<GeneratedLocker> FindGeneratedLocker(std::string_view id);
 
+// An ORLEN Paczka point id this generator hands out: its 6-digit PSD, drawn from 100000..399999
+// and tied to no city, so the city here (a Polish one, with its InPost-style code "WAW" and a
+// postal code) is derived from the PSD: stable, not the address the order shows. nullopt for any
+// other id. The ORLEN simulator knows these points, as ORLEN knows every point Allegro offers.
+struct GeneratedOrlenPoint {
+  std::string psd;
+  std::string city;
+  std::string city_code;  // "WAW", "KRA", ...
+  std::string postal_code;
+};
+std::optional<GeneratedOrlenPoint> FindGeneratedOrlenPoint(std::string_view psd);
+
 }  // namespace nadajnik::sandbox::allegro

@@ -10,6 +10,7 @@
 
 #include "core/text.hpp"
 #include "documents/labels.hpp"
+#include "sandbox/allegro/generator.hpp"
 
 namespace nadajnik::sandbox::orlen {
 
@@ -22,51 +23,72 @@ namespace {
 constexpr std::string_view kPrefix = "/orlen";
 constexpr std::string_view kNs = "https://91.242.220.103/WebServicePwR";
 
-// ---- the seeded points ---------------------------------------------------------------------
+// ---- the points ------------------------------------------------------------------------------
 
 struct Point {
-  const char* code;
-  const char* type;  // APM, PKN, PPP, PPK
-  const char* city;
-  const char* zipcode;
-  const char* street;
-  const char* building;
-  const char* province;
-  bool available;
-  bool cod;
-  double lat;
-  double lng;
+  std::string code;
+  std::string type;  // APM, PKN, PPP, PPK
+  std::string city;
+  std::string zipcode;
+  std::string street;
+  std::string building;
+  std::string province;
+  bool available = true;
+  bool cod = true;
+  double lat = 0;
+  double lng = 0;
 };
-constexpr std::array<Point, 8> kPoints = {{
-    {"WA-116263-K1-02", "APM", "Warszawa", "00-695", "Nowogrodzka", "31", "mazowieckie", true, true,
-     52.2283, 21.0107},
-    {"WA-117001-S1-04", "PKN", "Warszawa", "02-001", "Aleje Jerozolimskie", "100", "mazowieckie",
-     false, true, 52.2250, 20.9960},
-    {"KL-895926-J2-55", "PKN", "Kalisz", "62-800", "Górnośląska", "60", "wielkopolskie", true, true,
-     51.7508, 18.0716},
-    {"KR-203344-A1-01", "APM", "Kraków", "30-624", "Malborska", "130", "małopolskie", true, true,
-     50.0275, 19.9869},
-    {"PO-310512-P1-03", "PPP", "Poznań", "61-888", "Półwiejska", "2", "wielkopolskie", true, false,
-     52.4019, 16.9251},
-    {"GD-402288-K2-07", "APM", "Gdańsk", "80-001", "Grunwaldzka", "82", "pomorskie", true, true,
-     54.3789, 18.6070},
-    {"WR-505050-B3-11", "APM", "Wrocław", "50-001", "Świdnicka", "8", "dolnośląskie", true, true,
-     51.1079, 17.0325},
-    {"LO-606061-K1-09", "PKN", "Łódź", "90-001", "Piotrkowska", "120", "łódzkie", true, true,
-     51.7592, 19.4560},
-}};
 
-// By the 6-digit PSD in the middle ("XX-116263-00-00" is completed from it).
-const Point* FindPoint(std::string_view code) {
-  if (code.size() != 15 || code[2] != '-' || code[9] != '-' || code[12] != '-') return nullptr;
-  const std::string_view psd = code.substr(3, 6);
-  for (const auto& p : kPoints) {
-    if (std::string_view(p.code).substr(3, 6) == psd) return &p;
-  }
-  return nullptr;
+// The seeded points: the ones GiveMeAllLocationWithAllDataWithZipCode lists.
+const std::vector<Point>& SeededPoints() {
+  static const std::vector<Point> kPoints = {
+      {"WA-116263-K1-02", "APM", "Warszawa", "00-695", "Nowogrodzka", "31", "mazowieckie", true,
+       true, 52.2283, 21.0107},
+      {"WA-117001-S1-04", "PKN", "Warszawa", "02-001", "Aleje Jerozolimskie", "100", "mazowieckie",
+       false, true, 52.2250, 20.9960},
+      {"KL-895926-J2-55", "PKN", "Kalisz", "62-800", "Górnośląska", "60", "wielkopolskie", true,
+       true, 51.7508, 18.0716},
+      {"KR-203344-A1-01", "APM", "Kraków", "30-624", "Malborska", "130", "małopolskie", true, true,
+       50.0275, 19.9869},
+      {"PO-310512-P1-03", "PPP", "Poznań", "61-888", "Półwiejska", "2", "wielkopolskie", true,
+       false, 52.4019, 16.9251},
+      {"GD-402288-K2-07", "APM", "Gdańsk", "80-001", "Grunwaldzka", "82", "pomorskie", true, true,
+       54.3789, 18.6070},
+      {"WR-505050-B3-11", "APM", "Wrocław", "50-001", "Świdnicka", "8", "dolnośląskie", true, true,
+       51.1079, 17.0325},
+      {"LO-606061-K1-09", "PKN", "Łódź", "90-001", "Piotrkowska", "120", "łódzkie", true, true,
+       51.7592, 19.4560},
+  };
+  return kPoints;
 }
 
-std::string Psd(const Point& p) { return std::string(std::string_view(p.code).substr(3, 6)); }
+// By the 6-digit PSD in the middle: any RR-PPPPPP-XX-NN code, "XX-116263-00-00" included, is
+// completed from it (section 4.5). Besides the seeded points, every point the Allegro simulator
+// hands its buyers (allegro::FindGeneratedOrlenPoint) is known, as ORLEN knows every point Allegro
+// offers: a parcel machine, available, with COD, its code made from its city's code and the PSD.
+// A bare PSD without the RR-...-XX-NN frame is not a DestinationCode the reference names.
+std::optional<Point> FindPoint(std::string_view code) {
+  if (code.size() != 15 || code[2] != '-' || code[9] != '-' || code[12] != '-') return std::nullopt;
+  const std::string_view psd = code.substr(3, 6);
+  for (const auto& p : SeededPoints()) {
+    if (std::string_view(p.code).substr(3, 6) == psd) return p;
+  }
+  auto generated = allegro::FindGeneratedOrlenPoint(psd);
+  if (!generated) return std::nullopt;
+  Point p;
+  p.code = fmt::format("{}-{}-A1-{:02d}", generated->city_code.substr(0, 2), generated->psd,
+                       std::stoi(generated->psd) % 99 + 1);
+  p.type = "APM";
+  p.city = generated->city;
+  p.zipcode = generated->postal_code;
+  p.street = "Główna";
+  p.building = "1";
+  p.lat = 52.0;
+  p.lng = 19.0;
+  return p;
+}
+
+std::string Psd(const Point& p) { return p.code.substr(3, 6); }
 
 // Section 4.5, in its order; the descriptions are the reference's.
 const std::vector<std::pair<std::string_view, std::string_view>>& TransCodes() {
@@ -378,7 +400,7 @@ struct PackOutcome {
   std::string err = "000";
   std::string description = "saved";
   std::string destination;
-  const Point* point = nullptr;
+  Point point;
 };
 
 PackOutcome CheckPack(const OrlenWorld& world, const std::map<std::string, std::string>& f,
@@ -398,31 +420,30 @@ PackOutcome CheckPack(const OrlenWorld& world, const std::map<std::string, std::
   PackOutcome out;
   const std::string code = get("DestinationCode");
   if (code.empty()) return fail("104", "Brak kodu punktu docelowego (DestinationCode)");
-  const Point* point = FindPoint(code);
+  const std::optional<Point> point = FindPoint(code);
   if (!point) {
     return fail("105", fmt::format("Punkt docelowy {} nie istnieje (DestinationCode)",
                                    TruncateUtf8(code, 30)));
   }
-  out.point = point;
+  out.point = *point;
   if (!point->available) {
     if (!auto_change) {
       return fail("107",
                   fmt::format("Punkt docelowy {} jest niedostępny (DestinationCode)", point->code));
     }
-    const Point* substitute = nullptr;
-    for (const auto& p : kPoints) {
-      if (p.available && std::string_view(p.city) == point->city) {
+    const Point* substitute = &SeededPoints().front();
+    for (const auto& p : SeededPoints()) {
+      if (p.available && p.city == point->city) {
         substitute = &p;
         break;
       }
     }
-    if (!substitute) substitute = &kPoints[0];
-    out.point = substitute;
+    out.point = *substitute;
     out.err = "006";
     out.description =
         fmt::format("saved; destination changed from {} to {}", point->code, substitute->code);
   }
-  out.destination = out.point->code;
+  out.destination = out.point.code;
   const std::string box = get("BoxSize");
   if (box != "S" && box != "M" && box != "L") {
     return fail("109", fmt::format("Nieprawidłowy gabaryt (BoxSize): '{}'. Dozwolone: S, M, L",
@@ -456,9 +477,9 @@ PackOutcome CheckPack(const OrlenWorld& world, const std::map<std::string, std::
       return fail("120", fmt::format("Kwota pobrania {} przekracza limit {} (AmountCashOnDelivery)",
                                      PlAmount(minor), PlAmount(world.options.max_cod_minor)));
     }
-    if (!out.point->cod) {
+    if (!out.point.cod) {
       return fail("121",
-                  fmt::format("Punkt {} nie obsługuje pobrań (CashOnDelivery)", out.point->code));
+                  fmt::format("Punkt {} nie obsługuje pobrań (CashOnDelivery)", out.point.code));
     }
   }
   if (get("ConfirmTermsOfUse") != "T") {
@@ -526,7 +547,7 @@ Response GenerateListTwo(OrlenWorld& world, const Call& call) {
                    fmt::format("<PackCode_RUCH>{}</PackCode_RUCH><DestinationCode>{}"
                                "</DestinationCode><DestinationId>{}</DestinationId><PackPrice>{}"
                                "</PackPrice><PackPaid>true</PackPaid>",
-                               p.code, o.destination, Psd(*o.point), price));
+                               p.code, o.destination, Psd(o.point), price));
     auto [it, inserted] = world.packs.emplace(p.code, std::move(p));
     saved.push_back(&it->second);
   }
@@ -620,7 +641,7 @@ Response History(OrlenWorld& world, const Call& call) {
 
 Response Points(OrlenWorld&, const Call& call) {
   std::vector<std::string> rows;
-  for (const auto& p : kPoints) {
+  for (const auto& p : SeededPoints()) {
     rows.push_back(fmt::format(
         "<DestinationCode>{}</DestinationCode><StreetName>{}</StreetName><BuildingNumber>{}"
         "</BuildingNumber><City>{}</City><Zipcode>{}</Zipcode><Province>{}</Province><District>{}"
@@ -628,8 +649,8 @@ Response Points(OrlenWorld&, const Call& call) {
         "pn-nd 00:00-24:00</OpeningHours><Location>{}</Location><PSD>{}</PSD><Available>{}"
         "</Available><PointType>{}</PointType><CashOnDelivery>{}</CashOnDelivery>",
         p.code, Esc(p.street), p.building, Esc(p.city), p.zipcode, Esc(p.province), Esc(p.city),
-        p.lat, p.lng, std::string_view(p.type) == "APM" ? "Automat paczkowy" : "Punkt odbioru",
-        Psd(p), p.available ? "T" : "N", p.type, p.cod ? "T" : "N"));
+        p.lat, p.lng, p.type == "APM" ? "Automat paczkowy" : "Punkt odbioru", Psd(p),
+        p.available ? "T" : "N", p.type, p.cod ? "T" : "N"));
   }
   return Answer(call.op, DataSet(rows));
 }

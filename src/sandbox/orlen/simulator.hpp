@@ -14,7 +14,12 @@
 //                                      EPL, at most 50 pack codes
 //   PutCustomerPackCanceled            only while the pack is registered (Trans 200); Err 210 after
 //   GiveMePackStatusFullHistoryList    rows {PackCode, Trans, Trans_Des, Data, Attribute}, <= 1000
-//   GiveMeAllLocationWithAllDataWithZipCode  the seeded points (no credential check)
+//   GiveMeAllLocationWithAllDataWithZipCode  the seeded points only (no credential check)
+//
+// A DestinationCode RR-PPPPPP-XX-NN is resolved by its 6-digit PSD, so "XX-116263-00-00" is
+// completed to the point's code (section 4.5). The points: the eight seeded ones, and every ORLEN
+// point the Allegro simulator hands its buyers (allegro::FindGeneratedOrlenPoint: PSD 100000 to
+// 399999, a parcel machine with COD); any other PSD is Err 105.
 //
 // PartnerID/PartnerKey are checked on the pack operations only (a wrong key shows as Err != 0 on
 // a business call). Codes the reference names: 000, 006, 104, 106, 210. The others are the

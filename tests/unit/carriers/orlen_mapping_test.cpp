@@ -162,6 +162,38 @@ TEST(OrlenMapping, WrongDataIsNamedBeforeSending) {
   EXPECT_THAT(e.error().message, HasSubstr("bigger than ORLEN Paczka's largest size L"));
 }
 
+TEST(OrlenMapping, TheBuyersPointAsAllegroNamesItGoesForOrlenToComplete) {
+  // Allegro gives an ORLEN Paczka point as its bare 6-digit PSD; section 4.5: send
+  // "XX-<PSD>-00-00" and ORLEN completes it.
+  auto bare = PointRequest();
+  bare.target_point = " 220654 ";
+  ASSERT_TRUE(ValidateRequest(bare, {}));
+  auto pack = BuildBusinessPack(bare, {});
+  ASSERT_TRUE(pack) << pack.error().message;
+  EXPECT_EQ(Children(*pack, "BusinessPack")["DestinationCode"], "XX-220654-00-00");
+
+  EXPECT_EQ(DestinationCodeFor("220654"), "XX-220654-00-00");
+  EXPECT_EQ(DestinationCodeFor("XX-220654-00-00"), "XX-220654-00-00");
+  EXPECT_EQ(DestinationCodeFor("xx-220654-00-00"), "XX-220654-00-00");
+  EXPECT_EQ(DestinationCodeFor("WA-116263-K1-02"), "WA-116263-K1-02");
+  EXPECT_EQ(DestinationCodeFor("kl-895926-j2-55"), "KL-895926-J2-55");
+
+  for (const char* wrong :
+       {"22065", "2206540", "22O654", "220-654", "XX-22065-00-00", "XX-220654-00-0",
+        "XX-220654-0000", "12-220654-00-00", "KRA01M", "ORLEN 220654", ""}) {
+    EXPECT_FALSE(DestinationCodeFor(wrong)) << wrong;
+    EXPECT_FALSE(IsPointCode(wrong)) << wrong;
+  }
+  auto refused = PointRequest();
+  refused.target_point = "2206540";
+  auto e = ValidateRequest(refused, {});
+  ASSERT_FALSE(e);
+  EXPECT_EQ(e.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_THAT(e.error().message, HasSubstr("'2206540' is not an ORLEN Paczka point code"));
+  EXPECT_THAT(e.error().message, HasSubstr("6-digit number"));
+  EXPECT_FALSE(BuildBusinessPack(refused, {}));
+}
+
 TEST(OrlenMapping, BoxSizeComesFromTheTemplateOrTheDimensions) {
   EXPECT_EQ(BoxSizeFor({"m", 100, 0, 0, 0, ""}).value(), "M");
   EXPECT_EQ(BoxSizeFor({"C", 100, 0, 0, 0, ""}).value(), "L");

@@ -5,9 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <regex>
 
 #include "security/tokens.hpp"
+#include "support/api_session.hpp"
 #include "support/eventually.hpp"
 #include "support/http_client.hpp"
 #include "support/nadajnik_instance.hpp"
@@ -25,21 +25,9 @@ class DemoShippingTest : public ::testing::Test {
         {{"NADAJNIK_JOBS_POLL_INTERVAL_MS", "50"}, {"NADAJNIK_ALLEGRO_JOURNAL_INTERVAL_MS", "200"}},
         "demo"))
         << nadajnik_.Log();
-    auto r = nadajnik_.Cli({"api-tokens", "create", "--name", "tests"});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    std::smatch m;
-    ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"((ndj_\S+))"))) << r.out;
-    token_ = m[1].str();
   }
 
-  HttpResult Call(const std::string& method, const std::string& path,
-                  const std::string& body = "") {
-    return http_.Request(
-        method, nadajnik_.Url(path),
-        {{"Authorization", "Bearer " + token_}, {"Content-Type", "application/json"}}, body);
-  }
-
-  json::value Json(const HttpResult& r) {
+  static json::value Json(const HttpResult& r) {
     boost::system::error_code ec;
     return json::parse(r.body, ec);
   }
@@ -50,7 +38,7 @@ class DemoShippingTest : public ::testing::Test {
     EXPECT_TRUE(Eventually(
         [&] {
           out.clear();
-          auto body = Json(Call("GET", "/api/v1/orders?account=PL&limit=500"));
+          auto body = Json(api_.Call("GET", "/api/v1/orders?account=PL&limit=500"));
           if (!body.is_object()) return false;
           for (const auto& o : body.at("orders").as_array()) {
             const auto& d = o.at("delivery").as_object();
@@ -74,23 +62,22 @@ class DemoShippingTest : public ::testing::Test {
   }
 
   NadajnikInstance nadajnik_;
-  HttpClient http_;
-  std::string token_;
+  ApiSession api_{nadajnik_};
 };
 
 TEST_F(DemoShippingTest, DpdAndPocztaPolskaShipAndCloseTheDay) {
   const auto orders = CourierOrders(3);
   ASSERT_EQ(orders.size(), 3u);
-  auto bulk = Json(
-      Call("POST", "/api/v1/shipments/bulk",
-           R"({"orderIds":[)" + Ids({orders[0], orders[1]}) + R"(],"carrier":"dpd","wait":40})"));
+  auto bulk = Json(api_.Call(
+      "POST", "/api/v1/shipments/bulk",
+      R"({"orderIds":[)" + Ids({orders[0], orders[1]}) + R"(],"carrier":"dpd","wait":40})"));
   ASSERT_TRUE(bulk.is_object());
   ASSERT_EQ(bulk.at("created").as_int64(), 2) << json::serialize(bulk);
   for (const auto& r : bulk.at("results").as_array()) {
     EXPECT_EQ(r.at("shipment").at("state").as_string(), "label_ready") << json::serialize(r);
   }
 
-  auto closed = Call("POST", "/api/v1/accounts/PL/carriers/dpd/close-day");
+  auto closed = api_.Call("POST", "/api/v1/accounts/PL/carriers/dpd/close-day");
   ASSERT_EQ(closed.status, 200) << closed.body;
   auto c = Json(closed);
   EXPECT_EQ(c.at("shipmentIds").as_array().size(), 2u);
@@ -98,26 +85,26 @@ TEST_F(DemoShippingTest, DpdAndPocztaPolskaShipAndCloseTheDay) {
   const std::string pdf = security::Base64Decode(c.at("document").as_string());
   EXPECT_TRUE(pdf.starts_with("%PDF-")) << pdf.substr(0, 20);
   // Handed over once: a second closing has nothing left.
-  auto again = Call("POST", "/api/v1/accounts/PL/carriers/dpd/close-day");
+  auto again = api_.Call("POST", "/api/v1/accounts/PL/carriers/dpd/close-day");
   EXPECT_EQ(again.status, 409) << again.body;
   EXPECT_NE(again.body.find("nie ma przesyłek"), std::string::npos) << again.body;
-  auto order = Json(Call("GET", "/api/v1/orders/" + std::to_string(orders[0])));
+  auto order = Json(api_.Call("GET", "/api/v1/orders/" + std::to_string(orders[0])));
   bool handed_over = false;
   for (const auto& e : order.at("timeline").as_array()) {
     handed_over |= e.at("kind").as_string() == "handed_over";
   }
   EXPECT_TRUE(handed_over);
 
-  auto pp = Json(Call("POST", "/api/v1/orders/" + std::to_string(orders[2]) + "/shipments",
-                      R"({"carrier":"poczta_polska","wait":40})"));
+  auto pp = Json(api_.Call("POST", "/api/v1/orders/" + std::to_string(orders[2]) + "/shipments",
+                           R"({"carrier":"poczta_polska","wait":40})"));
   ASSERT_TRUE(pp.is_object());
   ASSERT_EQ(pp.at("state").as_string(), "label_ready") << json::serialize(pp);
-  auto envelope = Call("POST", "/api/v1/accounts/PL/carriers/poczta_polska/close-day");
+  auto envelope = api_.Call("POST", "/api/v1/accounts/PL/carriers/poczta_polska/close-day");
   ASSERT_EQ(envelope.status, 200) << envelope.body;
   EXPECT_NE(envelope.body.find("kopert"), std::string::npos) << envelope.body;
 
   // Carriers without a closing say so.
-  auto inpost = Call("POST", "/api/v1/accounts/PL/carriers/inpost/close-day");
+  auto inpost = api_.Call("POST", "/api/v1/accounts/PL/carriers/inpost/close-day");
   EXPECT_EQ(inpost.status, 409) << inpost.body;
 }
 

@@ -22,6 +22,7 @@
 
 #include "carriers/poczta_polska/mapping.hpp"
 #include "net/http_client.hpp"
+#include "support/api_session.hpp"
 #include "support/barcodes.hpp"
 #include "support/eventually.hpp"
 #include "support/http_client.hpp"
@@ -231,11 +232,7 @@ class ShippingCarriersTest : public ::testing::TestWithParam<CarrierCase> {
  protected:
   void SetUp() override {
     sandbox_.Start();
-    auto r = nadajnik_.Cli({"accounts", "add", "--alias", "PL", "--name", "Konto PL", "--auth-url",
-                            sandbox_.base(), "--api-url", sandbox_.base(), "--client-id",
-                            kSandboxClientId, "--client-secret", kSandboxClientSecret,
-                            "--refresh-token", sandbox_.RefreshToken()});
-    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    AddSandboxAccount(nadajnik_, sandbox_, "PL");
     sandbox_.Admin("POST", "/__sandbox/orders", R"({"count":60,"spreadMinutes":600})");
   }
 
@@ -279,33 +276,6 @@ class ShippingCarriersTest : public ::testing::TestWithParam<CarrierCase> {
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   }
 
-  const std::string& Token() {
-    if (token_.empty()) {
-      auto r = nadajnik_.Cli({"api-tokens", "create", "--name", "tests"});
-      EXPECT_EQ(r.exit_code, 0) << r.err;
-      std::smatch m;
-      EXPECT_TRUE(std::regex_search(r.out, m, std::regex(R"((ndj_\S+))"))) << r.out;
-      token_ = m[1].str();
-    }
-    return token_;
-  }
-
-  HttpResult Call(const std::string& method, const std::string& path, const std::string& body = "",
-                  const std::vector<std::pair<std::string, std::string>>& extra = {}) {
-    std::vector<std::pair<std::string, std::string>> headers = {
-        {"Authorization", "Bearer " + Token()}, {"Content-Type", "application/json"}};
-    headers.insert(headers.end(), extra.begin(), extra.end());
-    return http_.Request(method, nadajnik_.Url(path), headers, body);
-  }
-
-  json::value Api(const std::string& method, const std::string& path, const std::string& body = "",
-                  int expect = 200) {
-    auto r = Call(method, path, body);
-    EXPECT_EQ(r.status, expect) << method << " " << path << ": " << r.body;
-    boost::system::error_code ec;
-    return json::parse(r.body, ec);
-  }
-
   static bool Suits(const json::object& o, Fits fits) {
     if (o.at("status").as_string() != "READY_FOR_PROCESSING" || o.at("readOnly").as_bool()) {
       return false;
@@ -343,7 +313,7 @@ class ShippingCarriersTest : public ::testing::TestWithParam<CarrierCase> {
       Eventually(
           [&] {
             out.clear();
-            auto r = Call("GET", "/api/v1/orders?limit=500");
+            auto r = api_.Call("GET", "/api/v1/orders?limit=500");
             last = std::to_string(r.status) + " " + r.body.substr(0, 1500);
             if (r.status != 200) return false;
             auto body = json::parse(r.body);
@@ -368,7 +338,7 @@ class ShippingCarriersTest : public ::testing::TestWithParam<CarrierCase> {
     json::object s;
     EXPECT_TRUE(Eventually(
         [&] {
-          auto r = Call("GET", "/api/v1/shipments/" + std::to_string(id));
+          auto r = api_.Call("GET", "/api/v1/shipments/" + std::to_string(id));
           if (r.status != 200) return false;
           s = json::parse(r.body).as_object();
           const std::string state(s.at("state").as_string());
@@ -380,7 +350,7 @@ class ShippingCarriersTest : public ::testing::TestWithParam<CarrierCase> {
   }
 
   std::string CheckoutFormOf(std::int64_t order) {
-    auto o = Api("GET", "/api/v1/orders/" + std::to_string(order));
+    auto o = api_.Api("GET", "/api/v1/orders/" + std::to_string(order));
     return std::string(o.at("checkoutFormId").as_string());
   }
 
@@ -466,7 +436,8 @@ class ShippingCarriersTest : public ::testing::TestWithParam<CarrierCase> {
   }
 
   void ExpectLabelCarries(std::int64_t id, const std::string& tracking) {
-    auto label = Call("GET", "/api/v1/shipments/" + std::to_string(id) + "/label?format=pdf-a6");
+    auto label =
+        api_.Call("GET", "/api/v1/shipments/" + std::to_string(id) + "/label?format=pdf-a6");
     ASSERT_EQ(label.status, 200) << label.body.substr(0, 300);
     ASSERT_TRUE(label.body.starts_with("%PDF-")) << label.body.substr(0, 40);
     TempDir work;
@@ -485,7 +456,7 @@ class ShippingCarriersTest : public ::testing::TestWithParam<CarrierCase> {
   SandboxProcess sandbox_;
   NadajnikInstance nadajnik_;
   HttpClient http_;
-  std::string token_;
+  ApiSession api_{nadajnik_};
   std::set<std::int64_t> used_;
 };
 
@@ -497,8 +468,8 @@ TEST_P(ShippingCarriersTest, ShipsLabelsTracksCancelsAndNamesRefusals) {
   ASSERT_EQ(orders.size(), 4u);
 
   // ---- One shipment: label_ready, a tracking number, a label that carries it.
-  auto created = Api("POST", "/api/v1/orders/" + std::to_string(orders[0]) + "/shipments",
-                     Body(R"("wait":40)"), 201);
+  auto created = api_.Api("POST", "/api/v1/orders/" + std::to_string(orders[0]) + "/shipments",
+                          Body(R"("wait":40)"), 201);
   ASSERT_TRUE(created.is_object() && created.as_object().contains("id"))
       << json::serialize(created);
   const auto single = AwaitShipment(created.at("id").as_int64());
@@ -510,7 +481,7 @@ TEST_P(ShippingCarriersTest, ShipsLabelsTracksCancelsAndNamesRefusals) {
   ExpectLabelCarries(single.at("id").as_int64(), tracking);
   if (c.code == "orlen_paczka") {
     // The pack went to the buyer's point: its PSD completed to a full DestinationCode.
-    const auto order = Api("GET", "/api/v1/orders/" + std::to_string(orders[0]));
+    const auto order = api_.Api("GET", "/api/v1/orders/" + std::to_string(orders[0]));
     const std::string psd(order.at("delivery").at("pickupPoint").at("id").as_string());
     std::string destination;
     const auto packs = sandbox_.Admin("GET", "/__sandbox/orlen/packs");
@@ -530,11 +501,13 @@ TEST_P(ShippingCarriersTest, ShipsLabelsTracksCancelsAndNamesRefusals) {
   for (std::size_t i = 1; i < 4; ++i) ids += (ids.empty() ? "" : ",") + std::to_string(orders[i]);
   const std::string bulk_body = Body(R"("orderIds":[)" + ids + R"(],"wait":40)");
   const std::string bulk_key = "bulk-" + c.code;
-  auto first = Call("POST", "/api/v1/shipments/bulk", bulk_body, {{"Idempotency-Key", bulk_key}});
+  auto first =
+      api_.Call("POST", "/api/v1/shipments/bulk", bulk_body, {{"Idempotency-Key", bulk_key}});
   ASSERT_EQ(first.status, 200) << first.body;
   const auto bulk = json::parse(first.body);
   EXPECT_EQ(bulk.at("created").as_int64(), 3) << first.body;
-  auto second = Call("POST", "/api/v1/shipments/bulk", bulk_body, {{"Idempotency-Key", bulk_key}});
+  auto second =
+      api_.Call("POST", "/api/v1/shipments/bulk", bulk_body, {{"Idempotency-Key", bulk_key}});
   ASSERT_EQ(second.status, 200) << second.body;
   EXPECT_EQ(json::parse(second.body).at("existing").as_int64(), 3) << second.body;
   std::vector<json::object> bulked;
@@ -559,7 +532,7 @@ TEST_P(ShippingCarriersTest, ShipsLabelsTracksCancelsAndNamesRefusals) {
   // 409 that says to cancel it in the carrier's panel.
   const std::int64_t cancel_id = bulked[0].at("id").as_int64();
   const std::string cancelled_tracking(bulked[0].at("trackingNumber").as_string());
-  auto cancel = Call("POST", "/api/v1/shipments/" + std::to_string(cancel_id) + "/cancel");
+  auto cancel = api_.Call("POST", "/api/v1/shipments/" + std::to_string(cancel_id) + "/cancel");
   if (c.cancels) {
     ASSERT_EQ(cancel.status, 200) << cancel.body;
     EXPECT_EQ(json::parse(cancel.body).at("state").as_string(), "cancelled") << cancel.body;
@@ -573,8 +546,9 @@ TEST_P(ShippingCarriersTest, ShipsLabelsTracksCancelsAndNamesRefusals) {
   } else {
     EXPECT_EQ(cancel.status, 409) << cancel.body;
     EXPECT_TRUE(SaysAny(cancel.body, {"panelu przewoźnika", "panel"})) << cancel.body;
-    EXPECT_EQ(Api("GET", "/api/v1/shipments/" + std::to_string(cancel_id)).at("state").as_string(),
-              "label_ready");
+    EXPECT_EQ(
+        api_.Api("GET", "/api/v1/shipments/" + std::to_string(cancel_id)).at("state").as_string(),
+        "label_ready");
   }
 
   // ---- The parcel moves on with the carrier (checked at the end, the poll takes a minute).
@@ -583,10 +557,10 @@ TEST_P(ShippingCarriersTest, ShipsLabelsTracksCancelsAndNamesRefusals) {
   // ---- Handed over (the sending book sent, the pack posted): too late to cancel, and said so.
   if (c.refuses_cancel_after_handover) {
     const std::string path = "/api/v1/shipments/" + std::to_string(single.at("id").as_int64());
-    auto r = Call("POST", path + "/cancel");
+    auto r = api_.Call("POST", path + "/cancel");
     EXPECT_EQ(r.status, 409) << "cancelling a handed-over parcel: " << r.body;
     std::cout << "[ " << c.code << " ] cancel after handover: " << r.body << "\n";
-    EXPECT_EQ(Api("GET", path).at("state").as_string(), "label_ready");
+    EXPECT_EQ(api_.Api("GET", path).at("state").as_string(), "label_ready");
   }
 
   // ---- Tracking numbers reach Allegro once, under the carrier's id.
@@ -612,8 +586,8 @@ TEST_P(ShippingCarriersTest, ShipsLabelsTracksCancelsAndNamesRefusals) {
   for (const auto& refusal : c.refusals) {
     const auto order = Orders(refusal.fits, 1);
     ASSERT_EQ(order.size(), 1u) << refusal.name;
-    auto r = Call("POST", "/api/v1/orders/" + std::to_string(order[0]) + "/shipments",
-                  Body(refusal.draft + R"(,"wait":30)"));
+    auto r = api_.Call("POST", "/api/v1/orders/" + std::to_string(order[0]) + "/shipments",
+                       Body(refusal.draft + R"(,"wait":30)"));
     std::string message;
     if (r.status == 201) {
       const auto s = AwaitShipment(json::parse(r.body).at("id").as_int64());
@@ -633,14 +607,14 @@ TEST_P(ShippingCarriersTest, ShipsLabelsTracksCancelsAndNamesRefusals) {
   json::value last;
   EXPECT_TRUE(Eventually(
       [&] {
-        auto r = Call("GET", single_path);
+        auto r = api_.Call("GET", single_path);
         if (r.status != 200) return false;
         last = json::parse(r.body);
         return last.at("trackingState").as_string() == c.delivered_state;
       },
       100s))
       << json::serialize(last);
-  auto order = Api("GET", "/api/v1/orders/" + std::to_string(orders[0]));
+  auto order = api_.Api("GET", "/api/v1/orders/" + std::to_string(orders[0]));
   std::set<std::string> kinds;
   for (const auto& e : order.at("timeline").as_array()) kinds.emplace(e.at("kind").as_string());
   std::vector<std::string> expected_kinds = {"shipment_requested", "shipment_created", "tracking"};
@@ -654,8 +628,8 @@ TEST_P(ShippingCarriersTest, ShipsLabelsTracksCancelsAndNamesRefusals) {
     AddContract({c.bad_secret});
     const auto order = Orders(c.fits, 1);
     ASSERT_EQ(order.size(), 1u);
-    auto r = Api("POST", "/api/v1/orders/" + std::to_string(order[0]) + "/shipments",
-                 Body(R"("wait":30)"), 201);
+    auto r = api_.Api("POST", "/api/v1/orders/" + std::to_string(order[0]) + "/shipments",
+                      Body(R"("wait":30)"), 201);
     ASSERT_TRUE(r.is_object() && r.as_object().contains("id")) << json::serialize(r);
     const auto s = AwaitShipment(r.at("id").as_int64());
     EXPECT_EQ(s.at("state").as_string(), "failed") << json::serialize(s);

@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "support/api_session.hpp"
 #include "support/barcodes.hpp"
 #include "support/eventually.hpp"
 #include "support/http_client.hpp"
@@ -37,11 +38,7 @@ class ShippingTest : public ::testing::Test {
  protected:
   void SetUp() override {
     sandbox_.Start();
-    auto r = nadajnik_.Cli({"accounts", "add", "--alias", "PL", "--name", "Konto PL", "--auth-url",
-                            sandbox_.base(), "--api-url", sandbox_.base(), "--client-id",
-                            kSandboxClientId, "--client-secret", kSandboxClientSecret,
-                            "--refresh-token", sandbox_.RefreshToken()});
-    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    AddSandboxAccount(nadajnik_, sandbox_, "PL");
     AddInPost();
     // Paid orders from the last days: the new account's backfill imports them.
     sandbox_.Admin("POST", "/__sandbox/orders", R"({"count":60,"spreadMinutes":600})");
@@ -86,40 +83,13 @@ class ShippingTest : public ::testing::Test {
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   }
 
-  const std::string& Token() {
-    if (token_.empty()) {
-      auto r = nadajnik_.Cli({"api-tokens", "create", "--name", "tests"});
-      EXPECT_EQ(r.exit_code, 0) << r.err;
-      std::smatch m;
-      EXPECT_TRUE(std::regex_search(r.out, m, std::regex(R"((ndj_\S+))"))) << r.out;
-      token_ = m[1].str();
-    }
-    return token_;
-  }
-
-  HttpResult Call(const std::string& method, const std::string& path, const std::string& body = "",
-                  const std::vector<std::pair<std::string, std::string>>& extra = {}) {
-    std::vector<std::pair<std::string, std::string>> headers = {
-        {"Authorization", "Bearer " + Token()}, {"Content-Type", "application/json"}};
-    headers.insert(headers.end(), extra.begin(), extra.end());
-    return http_.Request(method, nadajnik_.Url(path), headers, body);
-  }
-
-  json::value Api(const std::string& method, const std::string& path, const std::string& body = "",
-                  int expect = 200) {
-    auto r = Call(method, path, body);
-    EXPECT_EQ(r.status, expect) << method << " " << path << ": " << r.body;
-    boost::system::error_code ec;
-    return json::parse(r.body, ec);
-  }
-
   // Paid orders of sprzedawca-pl with a parcel-locker delivery, imported: our order ids.
   std::vector<std::int64_t> LockerOrders(std::size_t count) {
     std::vector<std::int64_t> out;
     EXPECT_TRUE(Eventually(
         [&] {
           out.clear();
-          auto body = Api("GET", "/api/v1/orders?limit=500");
+          auto body = api_.Api("GET", "/api/v1/orders?limit=500");
           if (!body.is_object()) return false;
           for (const auto& o : body.at("orders").as_array()) {
             const auto& d = o.at("delivery").as_object();
@@ -143,7 +113,7 @@ class ShippingTest : public ::testing::Test {
     json::object s;
     EXPECT_TRUE(Eventually(
         [&] {
-          auto v = Api("GET", "/api/v1/shipments/" + std::to_string(id));
+          auto v = api_.Api("GET", "/api/v1/shipments/" + std::to_string(id));
           if (!v.is_object()) return false;
           s = v.as_object();
           const std::string state(s.at("state").as_string());
@@ -155,20 +125,8 @@ class ShippingTest : public ::testing::Test {
   }
 
   std::string CheckoutFormOf(std::int64_t order) {
-    auto o = Api("GET", "/api/v1/orders/" + std::to_string(order));
+    auto o = api_.Api("GET", "/api/v1/orders/" + std::to_string(order));
     return std::string(o.at("checkoutFormId").as_string());
-  }
-
-  // The tracking numbers Allegro holds for a form.
-  std::vector<std::string> AllegroWaybills(const std::string& form) {
-    auto r = sandbox_.Api("GET", "/order/checkout-forms/" + form + "/shipments", sandbox_.Token());
-    EXPECT_EQ(r.status, 200) << r.body;
-    std::vector<std::string> out;
-    const auto body = SandboxProcess::Json(r);
-    for (const auto& s : body.at("shipments").as_array()) {
-      out.emplace_back(s.at("waybill").as_string());
-    }
-    return out;
   }
 
   // InPost shipments the simulator holds whose reference starts with `prefix`.
@@ -187,8 +145,7 @@ class ShippingTest : public ::testing::Test {
 
   SandboxProcess sandbox_;
   NadajnikInstance nadajnik_;
-  HttpClient http_;
-  std::string token_;
+  ApiSession api_{nadajnik_};
 };
 
 TEST_F(ShippingTest, CreatesALockerShipmentPushesTrackingAndServesScannableLabels) {
@@ -196,7 +153,7 @@ TEST_F(ShippingTest, CreatesALockerShipmentPushesTrackingAndServesScannableLabel
   const auto orders = LockerOrders(1);
   ASSERT_EQ(orders.size(), 1u);
   const std::string path = "/api/v1/orders/" + std::to_string(orders[0]) + "/shipments";
-  auto created = Api("POST", path, R"({"carrier":"inpost","wait":30})", 201);
+  auto created = api_.Api("POST", path, R"({"carrier":"inpost","wait":30})", 201);
   ASSERT_TRUE(created.is_object());
   const auto s = AwaitShipment(created.at("id").as_int64());
   ASSERT_EQ(s.at("state").as_string(), "label_ready") << json::serialize(s);
@@ -206,7 +163,7 @@ TEST_F(ShippingTest, CreatesALockerShipmentPushesTrackingAndServesScannableLabel
   EXPECT_EQ(s.at("service").as_string(), "inpost_locker_standard");
 
   // The label: a real PDF whose barcode is the tracking number.
-  auto label = Call(
+  auto label = api_.Call(
       "GET", "/api/v1/shipments/" + std::to_string(s.at("id").as_int64()) + "/label?format=pdf-a6");
   ASSERT_EQ(label.status, 200) << label.body;
   ASSERT_TRUE(label.body.starts_with("%PDF-")) << label.body.substr(0, 40);
@@ -217,11 +174,11 @@ TEST_F(ShippingTest, CreatesALockerShipmentPushesTrackingAndServesScannableLabel
 
   // The tracking number reaches Allegro once, with InPost as the carrier.
   const std::string form = CheckoutFormOf(orders[0]);
-  EXPECT_TRUE(Eventually([&] { return AllegroWaybills(form).size() == 1; }, 30s));
-  EXPECT_EQ(AllegroWaybills(form), std::vector<std::string>{tracking});
+  EXPECT_TRUE(Eventually([&] { return AllegroWaybills(sandbox_, form).size() == 1; }, 30s));
+  EXPECT_EQ(AllegroWaybills(sandbox_, form), std::vector<std::string>{tracking});
 
   // A second shipment for the order is refused without confirmation, naming the first.
-  auto again = Call("POST", path, R"({"carrier":"inpost"})");
+  auto again = api_.Call("POST", path, R"({"carrier":"inpost"})");
   EXPECT_EQ(again.status, 409) << again.body;
   EXPECT_NE(again.body.find("existingShipmentId"), std::string::npos) << again.body;
   EXPECT_NE(again.body.find("potwierdź"), std::string::npos) << again.body;
@@ -233,11 +190,11 @@ TEST_F(ShippingTest, CreatesALockerShipmentPushesTrackingAndServesScannableLabel
       R"({"status":"delivered"})");
   EXPECT_TRUE(Eventually(
       [&] {
-        auto v = Api("GET", "/api/v1/shipments/" + std::to_string(s.at("id").as_int64()));
+        auto v = api_.Api("GET", "/api/v1/shipments/" + std::to_string(s.at("id").as_int64()));
         return v.is_object() && v.at("trackingState").as_string() == "delivered";
       },
       90s));
-  auto order = Api("GET", "/api/v1/orders/" + std::to_string(orders[0]));
+  auto order = api_.Api("GET", "/api/v1/orders/" + std::to_string(orders[0]));
   std::set<std::string> kinds;
   for (const auto& e : order.at("timeline").as_array()) kinds.emplace(e.at("kind").as_string());
   for (const char* k : {"shipment_requested", "shipment_created", "tracking_pushed", "tracking"}) {
@@ -251,8 +208,8 @@ TEST_F(ShippingTest, TheSameIdempotencyKeyReturnsTheSameShipment) {
   const auto orders = LockerOrders(1);
   ASSERT_EQ(orders.size(), 1u);
   const std::string path = "/api/v1/orders/" + std::to_string(orders[0]) + "/shipments";
-  auto first = Call("POST", path, R"({"carrier":"inpost"})", {{"Idempotency-Key", "klik-1"}});
-  auto second = Call("POST", path, R"({"carrier":"inpost"})", {{"Idempotency-Key", "klik-1"}});
+  auto first = api_.Call("POST", path, R"({"carrier":"inpost"})", {{"Idempotency-Key", "klik-1"}});
+  auto second = api_.Call("POST", path, R"({"carrier":"inpost"})", {{"Idempotency-Key", "klik-1"}});
   ASSERT_EQ(first.status, 201) << first.body;
   ASSERT_EQ(second.status, 200) << second.body;
   auto a = json::parse(first.body), b = json::parse(second.body);
@@ -270,17 +227,17 @@ TEST_F(ShippingTest, BulkDoubleSubmitCreatesNothingTwiceAndMergesLabelsInOrder) 
   std::string ids;
   for (auto id : orders) ids += (ids.empty() ? "" : ",") + std::to_string(id);
   const std::string body = R"({"orderIds":[)" + ids + R"(],"carrier":"inpost","wait":40})";
-  auto first = Call("POST", "/api/v1/shipments/bulk", body, {{"Idempotency-Key", "bulk-7"}});
+  auto first = api_.Call("POST", "/api/v1/shipments/bulk", body, {{"Idempotency-Key", "bulk-7"}});
   ASSERT_EQ(first.status, 200) << first.body;
   auto a = json::parse(first.body);
   EXPECT_EQ(a.at("created").as_int64(), 6) << first.body;
   // The same action again (a double click, a retried request): the same shipments.
-  auto second = Call("POST", "/api/v1/shipments/bulk", body, {{"Idempotency-Key", "bulk-7"}});
+  auto second = api_.Call("POST", "/api/v1/shipments/bulk", body, {{"Idempotency-Key", "bulk-7"}});
   auto b = json::parse(second.body);
   EXPECT_EQ(b.at("created").as_int64(), 0) << second.body;
   EXPECT_EQ(b.at("existing").as_int64(), 6) << second.body;
   // Without the key, the one-shipment-per-order rule refuses each order with its reason.
-  auto third = json::parse(Call("POST", "/api/v1/shipments/bulk", body).body);
+  auto third = json::parse(api_.Call("POST", "/api/v1/shipments/bulk", body).body);
   EXPECT_EQ(third.at("refused").as_int64(), 6);
   EXPECT_EQ(third.at("results").as_array()[0].at("error").at("existingShipmentId"),
             a.at("results").as_array()[0].at("shipment").at("id"));
@@ -297,7 +254,7 @@ TEST_F(ShippingTest, BulkDoubleSubmitCreatesNothingTwiceAndMergesLabelsInOrder) 
 
   // Merged labels in the selection's order: one A6 page per label, barcodes in order.
   auto merged =
-      Call("POST", "/api/v1/labels", R"({"orderIds":[)" + ids + R"(],"format":"pdf-a6"})");
+      api_.Call("POST", "/api/v1/labels", R"({"orderIds":[)" + ids + R"(],"format":"pdf-a6"})");
   ASSERT_EQ(merged.status, 200) << merged.body.substr(0, 300);
   EXPECT_EQ(merged.Header("Content-Type"), "application/pdf");
   TempDir work;
@@ -307,10 +264,11 @@ TEST_F(ShippingTest, BulkDoubleSubmitCreatesNothingTwiceAndMergesLabelsInOrder) 
     EXPECT_NE(std::find(pages[i].begin(), pages[i].end(), tracking[i]), pages[i].end())
         << "page " << i + 1 << " should carry " << tracking[i];
   }
-  auto a4 = Call("POST", "/api/v1/labels", R"({"orderIds":[)" + ids + R"(],"format":"pdf-a4"})");
+  auto a4 =
+      api_.Call("POST", "/api/v1/labels", R"({"orderIds":[)" + ids + R"(],"format":"pdf-a4"})");
   ASSERT_EQ(a4.status, 200);
   EXPECT_EQ(PdfPageCount(a4.body, work.path()), 2);  // six labels, four per A4 page
-  auto zpl = Call("POST", "/api/v1/labels", R"({"orderIds":[)" + ids + R"(],"format":"zpl"})");
+  auto zpl = api_.Call("POST", "/api/v1/labels", R"({"orderIds":[)" + ids + R"(],"format":"zpl"})");
   ASSERT_EQ(zpl.status, 200) << zpl.body.substr(0, 300);
   std::size_t jobs = 0;
   for (auto p = zpl.body.find("^XA"); p != std::string::npos; p = zpl.body.find("^XA", p + 1)) {
@@ -327,12 +285,12 @@ TEST_F(ShippingTest, KilledBetweenTheCarriersAnswerAndOurCommitShipsOnceAndPushe
   // InPost answers slowly: we are killed while the carrier is creating the parcel.
   sandbox_.Admin("POST", "/__sandbox/inpost/scenarios",
                  R"({"name":"slow","on":true,"delayMs":2500})");
-  auto created = Api("POST", "/api/v1/orders/" + std::to_string(orders[0]) + "/shipments",
-                     R"({"carrier":"inpost"})", 201);
+  auto created = api_.Api("POST", "/api/v1/orders/" + std::to_string(orders[0]) + "/shipments",
+                          R"({"carrier":"inpost"})", 201);
   const std::int64_t id = created.at("id").as_int64();
   ASSERT_TRUE(Eventually(
       [&] {
-        auto v = Api("GET", "/api/v1/shipments/" + std::to_string(id));
+        auto v = api_.Api("GET", "/api/v1/shipments/" + std::to_string(id));
         return v.is_object() && !v.at("carrierCalledAt").is_null();
       },
       20s));
@@ -352,9 +310,9 @@ TEST_F(ShippingTest, KilledBetweenTheCarriersAnswerAndOurCommitShipsOnceAndPushe
                 ? InPostShipments(prefix)[0].at("id").as_string()
                 : json::string(std::to_string(InPostShipments(prefix)[0].at("id").as_int64())));
   const std::string form = CheckoutFormOf(orders[0]);
-  EXPECT_TRUE(Eventually([&] { return AllegroWaybills(form).size() == 1; }, 30s));
+  EXPECT_TRUE(Eventually([&] { return AllegroWaybills(sandbox_, form).size() == 1; }, 30s));
   std::this_thread::sleep_for(2s);  // a second push would have arrived by now
-  EXPECT_EQ(AllegroWaybills(form),
+  EXPECT_EQ(AllegroWaybills(sandbox_, form),
             std::vector<std::string>{std::string(s.at("trackingNumber").as_string())});
 }
 
@@ -364,8 +322,8 @@ TEST_F(ShippingTest, ACancelledOrderGetsNoLabelAndBadDataIsNamed) {
   ASSERT_EQ(orders.size(), 2u);
   // The buyer cancels on Allegro after the import; the job re-reads the order first.
   sandbox_.Admin("POST", "/__sandbox/orders/" + CheckoutFormOf(orders[0]) + "/cancel");
-  auto answer = Call("POST", "/api/v1/orders/" + std::to_string(orders[0]) + "/shipments",
-                     R"({"carrier":"inpost"})");
+  auto answer = api_.Call("POST", "/api/v1/orders/" + std::to_string(orders[0]) + "/shipments",
+                          R"({"carrier":"inpost"})");
   boost::system::error_code ec;
   auto created = json::parse(answer.body, ec);
   if (answer.status == 201) {
@@ -380,8 +338,8 @@ TEST_F(ShippingTest, ACancelledOrderGetsNoLabelAndBadDataIsNamed) {
   EXPECT_TRUE(InPostShipments("NDJ-" + std::to_string(orders[0]) + "-").empty());
 
   // An unknown parcel locker: the carrier's refusal, naming the field, on the shipment.
-  auto bad = Api("POST", "/api/v1/orders/" + std::to_string(orders[1]) + "/shipments",
-                 R"({"carrier":"inpost","targetPoint":"XXX99Z"})", 201);
+  auto bad = api_.Api("POST", "/api/v1/orders/" + std::to_string(orders[1]) + "/shipments",
+                      R"({"carrier":"inpost","targetPoint":"XXX99Z"})", 201);
   ASSERT_TRUE(bad.is_object() && bad.as_object().contains("id"));
   const auto s = AwaitShipment(bad.at("id").as_int64());
   EXPECT_EQ(s.at("state").as_string(), "failed");
@@ -389,12 +347,12 @@ TEST_F(ShippingTest, ACancelledOrderGetsNoLabelAndBadDataIsNamed) {
       << json::serialize(s);
   EXPECT_TRUE(InPostShipments("NDJ-" + std::to_string(orders[1]) + "-").empty());
   // Unknown carrier and a carrier without a contract: clear refusals.
-  auto r = Call("POST", "/api/v1/orders/" + std::to_string(orders[1]) + "/shipments",
-                R"({"carrier":"pigeon","confirm":true})");
+  auto r = api_.Call("POST", "/api/v1/orders/" + std::to_string(orders[1]) + "/shipments",
+                     R"({"carrier":"pigeon","confirm":true})");
   EXPECT_EQ(r.status, 422);
   EXPECT_NE(r.body.find("pigeon"), std::string::npos) << r.body;
-  r = Call("POST", "/api/v1/orders/" + std::to_string(orders[1]) + "/shipments",
-           R"({"carrier":"dpd","confirm":true})");
+  r = api_.Call("POST", "/api/v1/orders/" + std::to_string(orders[1]) + "/shipments",
+                R"({"carrier":"dpd","confirm":true})");
   EXPECT_EQ(r.status, 409) << r.body;
   EXPECT_NE(r.body.find("carriers add"), std::string::npos) << r.body;
 }

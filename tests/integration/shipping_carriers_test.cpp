@@ -37,14 +37,6 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-const NadajnikInstance::Env kFast = {{"NADAJNIK_ALLEGRO_JOURNAL_INTERVAL_MS", "200"},
-                                     {"NADAJNIK_JOBS_POLL_INTERVAL_MS", "50"},
-                                     {"NADAJNIK_JOBS_LEASE_SECONDS", "5"},
-                                     {"NADAJNIK_JOBS_BACKOFF_BASE_MS", "200"},
-                                     {"NADAJNIK_JOBS_BACKOFF_MAX_MS", "2000"},
-                                     {"NADAJNIK_SHIPPING_TRACKING_INTERVAL_MINUTES", "1"},
-                                     {"NADAJNIK_SHIPPING_TRACKING_RUN_SECONDS", "1"}};
-
 // Which imported orders a carrier can ship.
 enum class Fits {
   kCourier,     // delivery to the buyer's address in Poland
@@ -463,7 +455,7 @@ class ShippingCarriersTest : public ::testing::TestWithParam<CarrierCase> {
 TEST_P(ShippingCarriersTest, ShipsLabelsTracksCancelsAndNamesRefusals) {
   const CarrierCase& c = GetParam();
   AddContract(c.secrets);
-  ASSERT_TRUE(nadajnik_.Start(kFast));
+  ASSERT_TRUE(nadajnik_.Start(kFastShipping));
   const auto orders = Orders(c.fits, 4);
   ASSERT_EQ(orders.size(), 4u);
 

@@ -26,14 +26,6 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-const NadajnikInstance::Env kFast = {{"NADAJNIK_ALLEGRO_JOURNAL_INTERVAL_MS", "200"},
-                                     {"NADAJNIK_JOBS_POLL_INTERVAL_MS", "50"},
-                                     {"NADAJNIK_JOBS_LEASE_SECONDS", "5"},
-                                     {"NADAJNIK_JOBS_BACKOFF_BASE_MS", "200"},
-                                     {"NADAJNIK_JOBS_BACKOFF_MAX_MS", "2000"},
-                                     {"NADAJNIK_SHIPPING_TRACKING_INTERVAL_MINUTES", "1"},
-                                     {"NADAJNIK_SHIPPING_TRACKING_RUN_SECONDS", "1"}};
-
 class ShippingTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -149,7 +141,7 @@ class ShippingTest : public ::testing::Test {
 };
 
 TEST_F(ShippingTest, CreatesALockerShipmentPushesTrackingAndServesScannableLabels) {
-  ASSERT_TRUE(nadajnik_.Start(kFast));
+  ASSERT_TRUE(nadajnik_.Start(kFastShipping));
   const auto orders = LockerOrders(1);
   ASSERT_EQ(orders.size(), 1u);
   const std::string path = "/api/v1/orders/" + std::to_string(orders[0]) + "/shipments";
@@ -204,7 +196,7 @@ TEST_F(ShippingTest, CreatesALockerShipmentPushesTrackingAndServesScannableLabel
 }
 
 TEST_F(ShippingTest, TheSameIdempotencyKeyReturnsTheSameShipment) {
-  ASSERT_TRUE(nadajnik_.Start(kFast));
+  ASSERT_TRUE(nadajnik_.Start(kFastShipping));
   const auto orders = LockerOrders(1);
   ASSERT_EQ(orders.size(), 1u);
   const std::string path = "/api/v1/orders/" + std::to_string(orders[0]) + "/shipments";
@@ -221,7 +213,7 @@ TEST_F(ShippingTest, TheSameIdempotencyKeyReturnsTheSameShipment) {
 }
 
 TEST_F(ShippingTest, BulkDoubleSubmitCreatesNothingTwiceAndMergesLabelsInOrder) {
-  ASSERT_TRUE(nadajnik_.Start(kFast));
+  ASSERT_TRUE(nadajnik_.Start(kFastShipping));
   const auto orders = LockerOrders(6);
   ASSERT_EQ(orders.size(), 6u);
   std::string ids;
@@ -279,7 +271,7 @@ TEST_F(ShippingTest, BulkDoubleSubmitCreatesNothingTwiceAndMergesLabelsInOrder) 
 }
 
 TEST_F(ShippingTest, KilledBetweenTheCarriersAnswerAndOurCommitShipsOnceAndPushesOnce) {
-  ASSERT_TRUE(nadajnik_.Start(kFast));
+  ASSERT_TRUE(nadajnik_.Start(kFastShipping));
   const auto orders = LockerOrders(1);
   ASSERT_EQ(orders.size(), 1u);
   // InPost answers slowly: we are killed while the carrier is creating the parcel.
@@ -301,7 +293,7 @@ TEST_F(ShippingTest, KilledBetweenTheCarriersAnswerAndOurCommitShipsOnceAndPushe
   ASSERT_TRUE(Eventually([&] { return InPostShipments(prefix).size() == 1; }, 20s));
   sandbox_.Admin("POST", "/__sandbox/inpost/scenarios", R"({"name":"slow","on":false})");
 
-  ASSERT_TRUE(nadajnik_.Start(kFast));
+  ASSERT_TRUE(nadajnik_.Start(kFastShipping));
   const auto s = AwaitShipment(id, 90s);
   ASSERT_EQ(s.at("state").as_string(), "label_ready") << json::serialize(s);
   EXPECT_EQ(InPostShipments(prefix).size(), 1u);
@@ -317,7 +309,7 @@ TEST_F(ShippingTest, KilledBetweenTheCarriersAnswerAndOurCommitShipsOnceAndPushe
 }
 
 TEST_F(ShippingTest, ACancelledOrderGetsNoLabelAndBadDataIsNamed) {
-  ASSERT_TRUE(nadajnik_.Start(kFast));
+  ASSERT_TRUE(nadajnik_.Start(kFastShipping));
   const auto orders = LockerOrders(2);
   ASSERT_EQ(orders.size(), 2u);
   // The buyer cancels on Allegro after the import; the job re-reads the order first.
@@ -361,7 +353,7 @@ TEST_F(ShippingTest, TheCliShipsAnOrderAndSavesItsLabels) {
   // No server: the CLI imports through `import`, then runs the shipment job itself.
   auto imported = nadajnik_.Cli({"import", "--account", "PL", "--days", "30"});
   ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
-  ASSERT_TRUE(nadajnik_.Start(kFast));
+  ASSERT_TRUE(nadajnik_.Start(kFastShipping));
   const auto orders = LockerOrders(2);
   nadajnik_.Kill(SIGTERM);
   nadajnik_.Wait(10s);

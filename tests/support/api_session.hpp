@@ -14,6 +14,16 @@
 
 namespace nadajnik::testing {
 
+// Fast polling and short leases, so that shipping tests wait seconds, not minutes.
+inline const NadajnikInstance::Env kFastShipping = {
+    {"NADAJNIK_ALLEGRO_JOURNAL_INTERVAL_MS", "200"},
+    {"NADAJNIK_JOBS_POLL_INTERVAL_MS", "50"},
+    {"NADAJNIK_JOBS_LEASE_SECONDS", "5"},
+    {"NADAJNIK_JOBS_BACKOFF_BASE_MS", "200"},
+    {"NADAJNIK_JOBS_BACKOFF_MAX_MS", "2000"},
+    {"NADAJNIK_SHIPPING_TRACKING_INTERVAL_MINUTES", "1"},
+    {"NADAJNIK_SHIPPING_TRACKING_RUN_SECONDS", "1"}};
+
 class ApiSession {
  public:
   explicit ApiSession(NadajnikInstance& nadajnik) : nadajnik_(nadajnik) {}

@@ -464,19 +464,24 @@ Response PostCreate(AppContext& app, Request& req, const Principal& user) {
 
 // ---- order page: shipments JSON (the page's progress) ------------------------------------------
 
+// {"pending": any still being made, "shipments": [their states]} for the page's polling script.
+Response StatesResponse(const std::vector<domain::Shipment>& list) {
+  json::array out;
+  bool pending = false;
+  for (const auto& s : list) {
+    pending = pending || InProgress(s);
+    out.push_back(ShipmentState(s));
+  }
+  return JsonResponse(json::object{{"pending", pending}, {"shipments", std::move(out)}});
+}
+
 Response OrderShipmentsJson(AppContext& app, Request& req) {
   auto id = ParseId(req.PathParam("id").value_or(""));
   if (!id) return Response::Json(404, R"({"error":"no such order"})");
   auto list = app.store.Read(
       [&](store::UnitOfWork& uow) { return uow.shipments().ListForOrder(OrderId(*id)); });
   if (!list) return Response::Json(503, R"({"error":"unavailable"})");
-  json::array out;
-  bool pending = false;
-  for (const auto& s : *list) {
-    pending = pending || InProgress(s);
-    out.push_back(ShipmentState(s));
-  }
-  return JsonResponse(json::object{{"pending", pending}, {"shipments", std::move(out)}});
+  return StatesResponse(*list);
 }
 
 std::vector<ShipmentId> ParseIdList(const std::string& text, std::size_t max) {
@@ -503,13 +508,7 @@ Response StatesJson(AppContext& app, Request& req) {
     return out;
   });
   if (!list) return Response::Json(503, R"({"error":"unavailable"})");
-  json::array out;
-  bool pending = false;
-  for (const auto& s : *list) {
-    pending = pending || InProgress(s);
-    out.push_back(ShipmentState(s));
-  }
-  return JsonResponse(json::object{{"pending", pending}, {"shipments", std::move(out)}});
+  return StatesResponse(*list);
 }
 
 // ---- labels --------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 
 #include "core/clock.hpp"
 #include "core/text.hpp"
+#include "http/panel/settings_pages.hpp"
 #include "http/panel/shipping_pages.hpp"
 #include "http/panel/views.hpp"
 #include "observability/log.hpp"
@@ -722,6 +723,9 @@ void RegisterPanelRoutes(Router& router, AppContext& app) {
               Guarded(app, true, [&app](Request& req, const Principal& p) {
                 return sources::Import(app, req, p);
               }));
+  settings::RegisterRoutes(router, app, [&app](bool admin, settings::GuardedHandler h) {
+    return Guarded(app, admin, std::move(h));
+  });
   router.Get("/admin/users", Guarded(app, true, [&app](Request& req, const Principal& p) {
                return UsersPage(app, req, p, 200, "", "");
              }));

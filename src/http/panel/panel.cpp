@@ -1,5 +1,6 @@
 #include "http/panel/panel.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -40,7 +41,9 @@ std::string FormField(const FormData& form, const std::string& name) {
 // Only local paths, so a crafted ?next= can't send a user to another site.
 std::string SafeNext(const std::optional<std::string>& next) {
   if (!next || next->empty() || (*next)[0] != '/' || next->starts_with("//") ||
-      next->find('\\') != std::string::npos || next->size() > 512) {
+      next->find('\\') != std::string::npos || next->size() > 512 ||
+      std::ranges::any_of(*next, [](unsigned char c) { return c < 0x20 || c == 0x7f; }) ||
+      next->starts_with("/login") || next->starts_with("/logout")) {
     return "/orders";
   }
   return *next;
@@ -103,21 +106,26 @@ http::Handler Guarded(AppContext& app, bool admin_only, Handler handler) {
 
 // ---- login / logout / password ---------------------------------------------------------------
 
+// `next` (already made safe) rides in a hidden field, so the page asked for survives a wrong
+// password too.
 Response LoginForm(int status, const std::string& csrf, const std::string& username,
-                   const std::string& error) {
+                   const std::string& error, const std::string& next) {
   Data d;
   d.set("csrf_token", csrf);
   d.set("username", username);
+  d.set("next", next);
   if (!error.empty()) d.set("error", error);
   return Page(status, "login", d, {"Logowanie", nullptr, ""});
 }
 
 Response GetLogin(AppContext& app, Request& req) {
   if (auto token = req.Cookie(std::string(kSessionCookie))) {
-    if (app.auth.AuthenticateSession(*token)) return Response::Redirect("/orders");
+    if (app.auth.AuthenticateSession(*token)) {
+      return Response::Redirect(SafeNext(req.QueryParam("next")));
+    }
   }
   const std::string csrf = security::RandomToken(24);
-  Response r = LoginForm(200, csrf, "", "");
+  Response r = LoginForm(200, csrf, "", "", SafeNext(req.QueryParam("next")));
   CookieSpec c;
   c.name = std::string(kLoginCsrfCookie);
   c.value = csrf;
@@ -138,6 +146,9 @@ Response PostLogin(AppContext& app, Request& req) {
                      req);
   }
   const std::string username = TruncateUtf8(FormField(*form, "username"), 64);
+  const std::string form_next = FormField(*form, "next");
+  const std::string next =
+      SafeNext(form_next.empty() ? req.QueryParam("next") : std::optional<std::string>(form_next));
   auto login = app.auth.Login(username, Secret<>(FormField(*form, "password")), req.remote_address);
   if (!login) {
     const Error& e = login.error();
@@ -148,19 +159,20 @@ Response PostLogin(AppContext& app, Request& req) {
       Response r =
           LoginForm(429, cookie, username,
                     fmt::format("Zbyt wiele nieudanych prób logowania. Spróbuj ponownie za {} min.",
-                                (seconds + 59) / 60));
+                                (seconds + 59) / 60),
+                    next);
       r.SetHeader("Retry-After", std::to_string(seconds));
       return r;
     }
     if (e.code == ErrorCode::kUnauthenticated) {
-      return LoginForm(401, cookie, username, "Nieprawidłowa nazwa użytkownika lub hasło.");
+      return LoginForm(401, cookie, username, "Nieprawidłowa nazwa użytkownika lub hasło.", next);
     }
     log::Error("panel.login_error", {{"error", e.Describe()}, {"request_id", req.request_id}});
-    return LoginForm(503, cookie, username, "Logowanie chwilowo niemożliwe. Spróbuj za chwilę.");
+    return LoginForm(503, cookie, username, "Logowanie chwilowo niemożliwe. Spróbuj za chwilę.",
+                     next);
   }
-  Response r =
-      Response::Redirect(login->principal.must_change_password ? std::string("/account/password")
-                                                               : SafeNext(req.QueryParam("next")));
+  Response r = Response::Redirect(
+      login->principal.must_change_password ? std::string("/account/password") : next);
   r.SetCookie(SessionCookie(app, req, login->session_token.Reveal(), app.session_ttl_seconds));
   CookieSpec clear;
   clear.name = std::string(kLoginCsrfCookie);

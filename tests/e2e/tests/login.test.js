@@ -35,7 +35,7 @@ suite('login', { users: [ADMIN, PACKER] }, (ctx, step) => {
     assert.equal(new URL(page.url()).pathname, '/orders');
     assert.match(await page.locator('main h1').innerText(), /^Zamówienia/);
     const nav = await page.locator('header nav a').allInnerTexts();
-    assert.deepEqual(nav, ['Zamówienia', 'Źródła', 'Zadania', 'Użytkownicy']);
+    assert.deepEqual(nav, ['Zamówienia', 'Źródła', 'Zadania', 'Użytkownicy', 'Przewoźnicy']);
     assert.match(await page.locator('header .who').innerText(), /^szef \(/);
     assert.equal(await flash(page), '');
     assert.match(await page.locator('main').innerText(), /Brak zamówień/);
@@ -76,6 +76,28 @@ suite('login', { users: [ADMIN, PACKER] }, (ctx, step) => {
     await Promise.all([page.waitForNavigation(), page.click('button:has-text("Zaloguj")')]);
     const url = new URL(page.url());
     assert.equal(`${url.pathname}${url.search}`, '/orders?q=Kowalski');
-  }, { todo: 'the login form posts to /login without ?next=, so the panel forgets the page ' +
-             '(reported; see tests/e2e/README.md)' });
+  });
+
+  step('a wrong password keeps the page asked for, and a foreign next is ignored', async () => {
+    const { page } = ctx;
+    const submit = async (password) => {
+      await page.fill('input[name="username"]', ADMIN.username);
+      await page.fill('input[name="password"]', password);
+      await Promise.all([page.waitForNavigation(), page.click('button:has-text("Zaloguj")')]);
+    };
+    const origin = new URL(page.url()).origin;
+    await logOut(page);
+    await page.goto('/orders?attention=1');
+    await submit('to-nie-jest-haslo');
+    assert.equal(new URL(page.url()).pathname, '/login');
+    await submit(ADMIN.password);
+    let url = new URL(page.url());
+    assert.equal(`${url.pathname}${url.search}`, '/orders?attention=1');
+    await logOut(page);
+    await page.goto('/login?next=' + encodeURIComponent('//example.com/x'));
+    await submit(ADMIN.password);
+    url = new URL(page.url());
+    assert.equal(url.origin, origin);
+    assert.equal(url.pathname, '/orders');
+  });
 });

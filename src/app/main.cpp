@@ -132,7 +132,9 @@ int main(int argc, char** argv) {
       for (const auto& u : list) {
         std::cout << fmt::format("{:<24} {:<8} {:<8} {}\n", u.username, domain::RoleName(u.role),
                                  domain::LabelFormatName(u.label_format),
-                                 u.must_change_password ? "(must change password)" : "");
+                                 u.disabled               ? "(disabled)"
+                                 : u.must_change_password ? "(must change password)"
+                                                          : "");
       }
       return 0;
     };
@@ -165,6 +167,72 @@ int main(int argc, char** argv) {
       }));
       std::cout << fmt::format("user {} prints labels as {}\n", username,
                                domain::LabelFormatName(*format));
+      return 0;
+    };
+  });
+
+  // An operator's changes to a user, through AuthService as in the panel (the last enabled admin
+  // keeps the role); the CLI has no user of its own, so "not yourself" does not apply.
+  const auto find_user = [](store::Store& store, const std::string& name) -> Result<UserId> {
+    NADAJNIK_ASSIGN_OR_RETURN(auto user, store.Read([&](store::UnitOfWork& uow) {
+      return uow.users().FindByUsername(name);
+    }));
+    if (!user) {
+      return Fail(ErrorCode::kNotFound, "no user named '" + name + "': see `nadajnik users list`");
+    }
+    return user->id;
+  };
+  const services::Principal operator_principal{{}, {}, "cli", domain::Role::kAdmin, false, {}};
+  std::string new_role;
+  auto* users_role = users->add_subcommand("set-role", "Change a user's role (admin or packer)");
+  AddGlobalFlags(*users_role, g);
+  users_role->add_option("USERNAME", username, "Login name")->required();
+  users_role->add_option("ROLE", new_role, "admin or packer")
+      ->required()
+      ->check(CLI::IsMember({"admin", "packer"}));
+  users_role->callback([&] {
+    action = [&]() -> Result<int> {
+      NADAJNIK_ASSIGN_OR_RETURN(auto rt, Open(g));
+      NADAJNIK_ASSIGN_OR_RETURN(UserId id, find_user(*rt->store, username));
+      auto auth = MakeAuth(*rt);
+      NADAJNIK_TRY(auth.SetRole(operator_principal, id, *domain::ParseRole(new_role)));
+      std::cout << fmt::format("user {} is now {}\n", username, new_role);
+      return 0;
+    };
+  });
+  for (const bool disable : {true, false}) {
+    auto* sub = users->add_subcommand(
+        disable ? "disable" : "enable",
+        disable ? "Disable a user: no login, their sessions end" : "Enable a disabled user");
+    AddGlobalFlags(*sub, g);
+    sub->add_option("USERNAME", username, "Login name")->required();
+    sub->callback([&, disable] {
+      action = [&, disable]() -> Result<int> {
+        NADAJNIK_ASSIGN_OR_RETURN(auto rt, Open(g));
+        NADAJNIK_ASSIGN_OR_RETURN(UserId id, find_user(*rt->store, username));
+        auto auth = MakeAuth(*rt);
+        NADAJNIK_TRY(auth.SetDisabled(operator_principal, id, disable));
+        std::cout << fmt::format("user {} {}\n", username, disable ? "disabled" : "enabled");
+        return 0;
+      };
+    });
+  }
+  bool confirm_delete = false;
+  auto* users_delete = users->add_subcommand("delete", "Delete a user and their sessions");
+  AddGlobalFlags(*users_delete, g);
+  users_delete->add_option("USERNAME", username, "Login name")->required();
+  users_delete->add_flag("--yes", confirm_delete, "Confirm the deletion (it can't be undone)");
+  users_delete->callback([&] {
+    action = [&]() -> Result<int> {
+      if (!confirm_delete) {
+        return Fail(ErrorCode::kInvalidArgument,
+                    "deleting a user can't be undone: repeat with --yes (or use `users disable`)");
+      }
+      NADAJNIK_ASSIGN_OR_RETURN(auto rt, Open(g));
+      NADAJNIK_ASSIGN_OR_RETURN(UserId id, find_user(*rt->store, username));
+      auto auth = MakeAuth(*rt);
+      NADAJNIK_TRY(auth.DeleteUser(operator_principal, id));
+      std::cout << fmt::format("user {} deleted\n", username);
       return 0;
     };
   });

@@ -212,4 +212,90 @@ Result<NewApiToken> AuthService::CreateApiToken(const std::string& name, domain:
   return out;
 }
 
+Result<void> AuthService::ChangeUser(
+    const Principal& actor, UserId user_id, std::string_view what,
+    const std::function<bool(const domain::User&)>& removes_admin,
+    const std::function<Result<void>(store::UnitOfWork&)>& change) {
+  auto r = store_.InTransaction([&](store::UnitOfWork& uow) -> Result<void> {
+    NADAJNIK_ASSIGN_OR_RETURN(auto users, uow.users().List());
+    const domain::User* target = nullptr;
+    std::int64_t other_admins = 0;
+    for (const auto& u : users) {
+      if (u.id == user_id) {
+        target = &u;
+      } else if (u.role == domain::Role::kAdmin && !u.disabled) {
+        ++other_admins;
+      }
+    }
+    if (!target) return Fail(ErrorCode::kNotFound, "no such user: see `nadajnik users list`");
+    if (removes_admin(*target)) {
+      if (actor.user_id.valid() && actor.user_id == user_id) {
+        return Fail(ErrorCode::kFailedPrecondition,
+                    fmt::format("you can't {} your own account: ask another admin", what), "self");
+      }
+      if (other_admins == 0) {
+        return Fail(ErrorCode::kFailedPrecondition,
+                    fmt::format("can't {} the last enabled admin: make another user an admin "
+                                "first",
+                                what),
+                    "last_admin");
+      }
+    }
+    return change(uow);
+  });
+  if (r) {
+    log::Info("auth.user_changed", {{"by", actor.name},
+                                    {"user_id", static_cast<long long>(user_id.value)},
+                                    {"change", std::string(what)}});
+  }
+  return r;
+}
+
+Result<void> AuthService::SetRole(const Principal& actor, UserId user, domain::Role role) {
+  const Timestamp now = clock_.Now();
+  return ChangeUser(
+      actor, user, "demote",
+      [&](const domain::User& u) {
+        return u.role == domain::Role::kAdmin && role != domain::Role::kAdmin && !u.disabled;
+      },
+      [&](store::UnitOfWork& uow) { return uow.users().SetRole(user, role, now); });
+}
+
+Result<void> AuthService::SetDisabled(const Principal& actor, UserId user, bool disabled) {
+  const Timestamp now = clock_.Now();
+  return ChangeUser(
+      actor, user, disabled ? "disable" : "enable",
+      [&](const domain::User& u) {
+        return disabled && u.role == domain::Role::kAdmin && !u.disabled;
+      },
+      [&](store::UnitOfWork& uow) -> Result<void> {
+        NADAJNIK_TRY(uow.users().SetDisabled(user, disabled, now));
+        if (disabled) return uow.sessions().DeleteForUser(user);
+        return Ok();
+      });
+}
+
+Result<void> AuthService::DeleteUser(const Principal& actor, UserId user) {
+  return ChangeUser(
+      actor, user, "delete",
+      [&](const domain::User& u) {
+        // Deleting oneself is refused whatever the role.
+        return (actor.user_id.valid() && actor.user_id == u.id) ||
+               (u.role == domain::Role::kAdmin && !u.disabled);
+      },
+      [&](store::UnitOfWork& uow) { return uow.users().Delete(user); });
+}
+
+Result<void> AuthService::ResetPassword(UserId user, const Secret<>& new_password) {
+  NADAJNIK_TRY(security::ValidateNewPassword(new_password.Reveal()));
+  NADAJNIK_ASSIGN_OR_RETURN(std::string hash, security::HashPassword(new_password.Reveal()));
+  const Timestamp now = clock_.Now();
+  auto r = store_.InTransaction([&](store::UnitOfWork& uow) -> Result<void> {
+    NADAJNIK_TRY(uow.users().SetPassword(user, hash, true, now));
+    return uow.sessions().DeleteForUser(user);
+  });
+  if (r) log::Info("auth.password_reset", {{"user_id", static_cast<long long>(user.value)}});
+  return r;
+}
+
 }  // namespace nadajnik::services

@@ -10,8 +10,10 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
@@ -70,10 +72,29 @@ class AuthService {
 
   Result<NewApiToken> CreateApiToken(const std::string& name, domain::Role role);
 
+  // An admin's changes to other users. `actor` is who asks (its id guards against locking
+  // oneself out). Refusals are kFailedPrecondition with details "self" (an admin demoting,
+  // disabling or deleting their own account) or "last_admin" (no enabled admin would be left);
+  // kNotFound for an unknown user. The role is read again on every request, so a demoted user's
+  // session loses the admin pages at once; disabling, deleting and a password reset end the
+  // user's sessions.
+  Result<void> SetRole(const Principal& actor, UserId user, domain::Role role);
+  Result<void> SetDisabled(const Principal& actor, UserId user, bool disabled);
+  Result<void> DeleteUser(const Principal& actor, UserId user);
+  // Sets a password chosen by an admin; the user must change it at the next login.
+  // kInvalidArgument when the password breaks the rules (ValidateNewPassword).
+  Result<void> ResetPassword(UserId user, const Secret<>& new_password);
+
  private:
   store::Store& store_;
   const Clock& clock_;
   AuthOptions options_;
+  // Applies `change` to the user in one transaction after checking that an enabled admin other
+  // than the user is left when `removes_admin(user)` says the change takes the user's admin away.
+  Result<void> ChangeUser(const Principal& actor, UserId user, std::string_view what,
+                          const std::function<bool(const domain::User&)>& removes_admin,
+                          const std::function<Result<void>(store::UnitOfWork&)>& change);
+
   std::string dummy_hash_;  // verified against when the username is unknown
 };
 

@@ -90,7 +90,29 @@ class SqlUserRepository final : public UserRepository {
     return Ok();
   }
 
+  Result<void> SetRole(UserId id, Role role, Timestamp now) override {
+    return Changed(db_.Execute("UPDATE users SET role = $2, updated_at = $3 WHERE id = $1",
+                               {id.value, std::string(domain::RoleName(role)), ToUnixMillis(now)}));
+  }
+
+  Result<void> SetDisabled(UserId id, bool disabled, Timestamp now) override {
+    return Changed(db_.Execute("UPDATE users SET disabled = $2, updated_at = $3 WHERE id = $1",
+                               {id.value, disabled, ToUnixMillis(now)}));
+  }
+
+  Result<void> Delete(UserId id) override {
+    // Explicitly, not only by the foreign key's cascade: the sessions must go with the user.
+    NADAJNIK_TRY(Done(db_.Execute("DELETE FROM sessions WHERE user_id = $1", {id.value})));
+    return Changed(db_.Execute("DELETE FROM users WHERE id = $1", {id.value}));
+  }
+
  private:
+  static Result<void> Changed(const Result<std::int64_t>& n) {
+    if (!n) return Fail(n.error());
+    if (*n == 0) return Fail(ErrorCode::kNotFound, "no such user");
+    return Ok();
+  }
+
   Result<std::optional<domain::User>> One(const std::string& sql,
                                           std::initializer_list<DbValue> params) {
     auto rows = db_.Query(sql, params);

@@ -100,6 +100,7 @@ std::unique_ptr<MarketplaceParts> MakeMarketplace(Runtime& rt) {
       *rt.store, rt.clock,
       services::EnvironmentUrls{c.production_auth_url, c.production_api_url, c.sandbox_auth_url,
                                 c.sandbox_api_url});
+  parts->accounts->SetBudgets(parts->budgets.get());
   services::ImportOptions import_options;
   import_options.backfill_days = c.backfill_days;
   import_options.sweep_grace = std::chrono::seconds(c.sweep_grace_seconds);

@@ -138,17 +138,29 @@ Result<std::vector<AccountHealth>> AccountService::List() {
     NADAJNIK_ASSIGN_OR_RETURN(auto accounts, uow.accounts().List());
     std::vector<AccountHealth> out;
     for (auto& a : accounts) {
-      AccountHealth h;
-      NADAJNIK_ASSIGN_OR_RETURN(h.incidents, uow.incidents().Count(a.id));
-      NADAJNIK_ASSIGN_OR_RETURN(h.failed_orders, uow.import_failures().CountOpen(a.id));
-      a.client_secret = Secret<>();
-      a.access_token = Secret<>();
-      a.refresh_token = Secret<>();
-      h.account = std::move(a);
+      NADAJNIK_ASSIGN_OR_RETURN(auto h, HealthOf(uow, std::move(a)));
       out.push_back(std::move(h));
     }
     return out;
   });
+}
+
+Result<AccountHealth> AccountService::Health(const std::string& alias_or_id) {
+  NADAJNIK_ASSIGN_OR_RETURN(auto account, Find(alias_or_id));
+  return store_.Read([&](store::UnitOfWork& uow) { return HealthOf(uow, std::move(account)); });
+}
+
+Result<AccountHealth> AccountService::HealthOf(store::UnitOfWork& uow,
+                                               domain::MarketplaceAccount a) const {
+  AccountHealth h;
+  NADAJNIK_ASSIGN_OR_RETURN(h.incidents, uow.incidents().Count(a.id));
+  NADAJNIK_ASSIGN_OR_RETURN(h.failed_orders, uow.import_failures().CountOpen(a.id));
+  if (budgets_ != nullptr) h.budget = budgets_->Peek(a.api_base_url, a.client_id);
+  a.client_secret = Secret<>();
+  a.access_token = Secret<>();
+  a.refresh_token = Secret<>();
+  h.account = std::move(a);
+  return h;
 }
 
 }  // namespace nadajnik::services

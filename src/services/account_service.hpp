@@ -4,7 +4,9 @@
 // name; client id and secret; auth and REST URLs, from the environment's preset or custom, never
 // constants here) and names each problem. Secrets are encrypted by the repository. Health joins
 // what a seller needs to see per account: state with reason and time, journal position and lag,
-// integrity incidents, orders that failed to import, the last error. Thread-safe.
+// integrity incidents, orders that failed to import, the last error, and the request budget of the
+// account's marketplace application as this process counts it (when SetBudgets was called).
+// Thread-safe once SetBudgets has been called (before serving).
 #pragma once
 
 #include <optional>
@@ -14,6 +16,7 @@
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "domain/account.hpp"
+#include "marketplace/request_budget_view.hpp"
 #include "store/store.hpp"
 
 namespace nadajnik::services {
@@ -48,6 +51,9 @@ struct AccountHealth {
   domain::MarketplaceAccount account;  // secrets blanked
   std::int64_t incidents = 0;
   std::int64_t failed_orders = 0;
+  // Shared by every account of the same application (client id); in this process's memory only.
+  // nullopt: no budget view was given.
+  std::optional<marketplace::RequestBudgetUsage> budget;
 };
 
 class AccountService {
@@ -60,11 +66,19 @@ class AccountService {
   Result<AccountId> Add(const NewAccount& account);
   Result<domain::MarketplaceAccount> Find(const std::string& alias_or_id);
   Result<std::vector<AccountHealth>> List();
+  // One account's health, as List() gives it.
+  Result<AccountHealth> Health(const std::string& alias_or_id);
+  // Where the request budgets are counted (not owned; must outlive the service). Call before
+  // serving.
+  void SetBudgets(const marketplace::RequestBudgetView* budgets) { budgets_ = budgets; }
 
  private:
+  Result<AccountHealth> HealthOf(store::UnitOfWork& uow, domain::MarketplaceAccount a) const;
+
   store::Store& store_;
   const Clock& clock_;
   EnvironmentUrls urls_;
+  const marketplace::RequestBudgetView* budgets_ = nullptr;
 };
 
 }  // namespace nadajnik::services

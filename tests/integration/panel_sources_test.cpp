@@ -8,6 +8,7 @@
 #include <regex>
 #include <thread>
 
+#include "support/api_session.hpp"
 #include "support/eventually.hpp"
 #include "support/http_client.hpp"
 #include "support/nadajnik_instance.hpp"
@@ -520,5 +521,169 @@ TEST_F(PanelSourcesTest, MarketplaceTextIsEscapedOnTheSourcesAndOrderPages) {
   EXPECT_NE(page.Header("Content-Security-Policy").find("script-src 'self'"), std::string::npos);
 }
 
+// Stored English reasons are explained in Polish (the original kept in a <small lang="en">), and
+// an error older than the account's return to "aktywne" is not shown as current. Written into the
+// store the way the connector and the jobs write them (the server runs beside the test).
+TEST_F(PanelSourcesTest, StoredReasonsAreExplainedInPolishAndAResolvedErrorIsNotCurrent) {
+  ASSERT_TRUE(nadajnik_.Start()) << nadajnik_.Log();
+  auto& store = nadajnik_.store();
+  const Timestamp t = FromUnixMillis(1767225600000);
+  const std::string invalid_grant =
+      "Allegro no longer accepts this account's authorization (invalid_grant: the token was "
+      "revoked, expired or used already): authorize the account again";
+  auto make = [&](const std::string& alias) {
+    domain::MarketplaceAccount a;
+    a.name = "Sklep " + alias;
+    a.alias = alias;
+    a.auth_base_url = "https://allegro.example";
+    a.api_base_url = "https://api.allegro.example";
+    auto id =
+        store.InTransaction([&](store::UnitOfWork& uow) { return uow.accounts().Create(a, t); });
+    EXPECT_TRUE(id) << id.error().Describe();
+    return id ? *id : AccountId(0);
+  };
+  const AccountId revoked = make("RV");
+  const AccountId recovered = make("RC");
+  const AccountId failing = make("FL");
+  auto written = store.InTransaction([&](store::UnitOfWork& uow) -> Result<void> {
+    NADAJNIK_TRY(uow.accounts().SetLastError(revoked, invalid_grant, t));
+    NADAJNIK_TRY(uow.accounts().SetState(revoked, domain::AccountState::kNeedsReauthorization,
+                                         invalid_grant, t + std::chrono::seconds(1)));
+    // Refused, then authorized again: the error stays stored until the next journal read.
+    NADAJNIK_TRY(uow.accounts().SetLastError(recovered, "STARY-BLAD-" + invalid_grant, t));
+    NADAJNIK_TRY(uow.accounts().SetState(recovered, domain::AccountState::kActive, "",
+                                         t + std::chrono::seconds(5)));
+    // Active first, failing after: a current error.
+    NADAJNIK_TRY(uow.accounts().SetState(failing, domain::AccountState::kActive, "", t));
+    return uow.accounts().SetLastError(failing, "NOWY-BLAD: Allegro answered HTTP 503",
+                                       t + std::chrono::seconds(9));
+  });
+  ASSERT_TRUE(written) << written.error().Describe();
+
+  HttpClient admin;
+  LogIn(admin, "szef", kAdminPassword);
+  const std::string polish =
+      "Allegro odrzuciło token odświeżania (invalid_grant): autoryzuj konto ponownie.";
+  auto list = admin.Get(nadajnik_.Url("/sources"));
+  ASSERT_EQ(list.status, 200);
+  ExpectWellFormedPage(list.body, "/sources");
+  EXPECT_NE(list.body.find("<small class=\"error-text\">" + polish + "</small>"), std::string::npos)
+      << list.body;
+  EXPECT_TRUE(std::regex_search(
+      list.body,
+      std::regex(
+          R"re(<small class="original" lang="en"[^>]*>Allegro no longer accepts this account(&#39;|&apos;)s authorization \(invalid_grant)re")))
+      << "the original text kept for support\n"
+      << list.body;
+  EXPECT_EQ(list.body.find("STARY-BLAD"), std::string::npos) << "a resolved error is not shown";
+  EXPECT_NE(list.body.find("rozwiązany"), std::string::npos);
+  EXPECT_NE(list.body.find("NOWY-BLAD: Allegro answered HTTP 503"), std::string::npos)
+      << "an error newer than the state is current\n"
+      << list.body;
+  EXPECT_NE(list.body.find("Token: nieważny"), std::string::npos);
+
+  auto page = admin.Get(nadajnik_.Url("/sources/RV"));
+  ASSERT_EQ(page.status, 200);
+  ExpectWellFormedPage(page.body, "/sources/RV");
+  EXPECT_NE(page.body.find(polish), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("lang=\"en\""), std::string::npos);
+  auto healthy = admin.Get(nadajnik_.Url("/sources/RC"));
+  ASSERT_EQ(healthy.status, 200);
+  EXPECT_EQ(healthy.body.find("STARY-BLAD"), std::string::npos);
+  EXPECT_NE(healthy.body.find("rozwiązany"), std::string::npos);
+  EXPECT_NE(healthy.body.find(">aktywne<"), std::string::npos);
+
+  // What is stored is unchanged: the translation is the panel's.
+  auto stored = StoredAccount("RV");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->state_reason, invalid_grant);
+}
+
+// A revoked token end to end: the sandbox kills the seller's tokens, the refused refresh is
+// explained in Polish, and after "Autoryzuj ponownie" the refusal is not shown as a current error.
+// The sources list and the account page show the request budget used (counted by this process).
+TEST_F(PanelSourcesTest, ARevokedTokenIsExplainedInPolishAndTheBudgetUsedIsShown) {
+  StartBoth(5);
+  HttpClient admin;
+  LogIn(admin, "szef", kAdminPassword);
+  AddAndAuthorize(admin, "PL");
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto a = StoredAccount("PL");
+        return a && a->last_journal_read_at.has_value();
+      },
+      30s))
+      << nadajnik_.Log();
+
+  // The budget is counted by the serving process (wiring gives AccountService the registry).
+  static const std::regex budget_cell(R"re(class="budget-used[^"]*">(\d+) / (\d+)<)re");
+  std::smatch m;
+  auto list = admin.Get(nadajnik_.Url("/sources"));
+  const bool has_budget = std::regex_search(list.body, m, budget_cell);
+  EXPECT_TRUE(has_budget) << list.body;
+  const int limit = has_budget ? std::stoi(m[2].str()) : -1;
+  if (has_budget) {
+    EXPECT_GT(std::stoi(m[1].str()), 0) << "the journal reads count";
+    EXPECT_GT(limit, 0);
+    EXPECT_NE(list.body.find("od uruchomienia"), std::string::npos);
+  }
+  auto detail = admin.Get(nadajnik_.Url("/sources/PL"));
+  EXPECT_TRUE(std::regex_search(detail.body, budget_cell)) << detail.body;
+  EXPECT_NE(detail.body.find("Token: <span class=\"token good\">ważny do "), std::string::npos);
+  EXPECT_NE(detail.body.find("Ostatni odczyt: "), std::string::npos);
+  // The API's account health has the same figure (the service's, not the panel's).
+  ApiSession api(nadajnik_);
+  auto accounts = api.Api("GET", "/api/v1/accounts");
+  ASSERT_TRUE(accounts.is_object()) << json::serialize(accounts);
+  const auto& pl = accounts.at("accounts").at(0).as_object();
+  EXPECT_TRUE(pl.at("requestBudget").is_object()) << json::serialize(pl);
+  if (pl.at("requestBudget").is_object()) {
+    const auto& budget = pl.at("requestBudget").as_object();
+    EXPECT_GT(budget.at("usedLastMinute").as_int64(), 0);
+    EXPECT_EQ(budget.at("limitPerMinute").as_int64(), limit);
+    EXPECT_EQ(budget.at("scope"), "process");
+    EXPECT_TRUE(budget.at("lastRateLimitedAt").is_null());
+  }
+
+  sandbox_.Admin("POST", "/__sandbox/revoke", R"({"login": "sprzedawca-pl"})");
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto a = StoredAccount("PL");
+        return a && a->state == domain::AccountState::kNeedsReauthorization;
+      },
+      30s))
+      << nadajnik_.Log();
+  auto refused = admin.Get(nadajnik_.Url("/sources"));
+  EXPECT_NE(refused.body.find(
+                "Allegro odrzuciło token odświeżania (invalid_grant): autoryzuj konto ponownie."),
+            std::string::npos)
+      << refused.body;
+  EXPECT_NE(refused.body.find("<small class=\"original\" lang=\"en\""), std::string::npos);
+
+  const std::string callback = Consent(admin, "PL", "allow");
+  ASSERT_EQ(admin.Get(callback).status, 303);
+  auto after = admin.Get(nadajnik_.Url("/sources"));
+  EXPECT_NE(after.body.find(">aktywne<"), std::string::npos);
+  EXPECT_EQ(after.body.find("invalid_grant"), std::string::npos)
+      << "the refusal is older than the new authorization\n"
+      << after.body;
+  EXPECT_EQ(after.body.find("class=\"attention\""), std::string::npos);
+}
+
+// The browser asks for /favicon.ico on every page: it gets the SVG icon, never a 404.
+TEST_F(PanelSourcesTest, TheIconIsServedAndFaviconIcoIsNot404) {
+  ASSERT_TRUE(nadajnik_.Start()) << nadajnik_.Log();
+  HttpClient anonymous;
+  auto svg = anonymous.Get(nadajnik_.Url("/static/favicon.svg"));
+  EXPECT_EQ(svg.status, 200);
+  EXPECT_EQ(svg.Header("Content-Type").rfind("image/svg+xml", 0), 0u) << svg.Header("Content-Type");
+  EXPECT_NE(svg.body.find("<svg"), std::string::npos);
+  auto login = anonymous.Get(nadajnik_.Url("/login"));
+  EXPECT_NE(login.body.find(R"(<link rel="icon" href="/static/favicon.svg")"), std::string::npos);
+  auto ico = anonymous.Get(nadajnik_.Url("/favicon.ico"));
+  EXPECT_NE(ico.status, 404);
+  EXPECT_TRUE(ico.status == 204 || (ico.status >= 301 && ico.status <= 308)) << ico.status;
+  if (ico.status != 204) EXPECT_EQ(ico.Header("Location"), "/static/favicon.svg");
+}
 }  // namespace
 }  // namespace nadajnik::testing

@@ -13,6 +13,7 @@
 #include "http/panel/panel.hpp"
 #include "http/panel/views.hpp"
 #include "marketplace/account_authorizer.hpp"
+#include "marketplace/request_budget_view.hpp"
 #include "observability/log.hpp"
 #include "services/account_service.hpp"
 #include "services/order_import.hpp"
@@ -86,6 +87,134 @@ std::string Time(const std::optional<Timestamp>& t) { return t ? FormatLocal(*t)
 // kainjow treats an empty string as true in {{#section}}: optional text is set only when present.
 void SetIf(Data& d, const std::string& key, const std::string& value) {
   if (!value.empty()) d.set(key, value);
+}
+
+// A stored reason or error in the seller's words. The connector and the jobs store English text
+// (the CLI, the API and logs show it as is); the panel explains the known ones in Polish and keeps
+// the original beside it for support. Unknown text is shown as stored.
+struct SellerText {
+  std::string text;      // what the seller reads
+  std::string original;  // the stored text when `text` is a translation, else ""
+};
+
+SellerText ExplainForSeller(const std::string& stored) {
+  const auto has = [&](std::string_view what) { return stored.find(what) != std::string::npos; };
+  std::string polish;
+  if (has("invalid_grant")) {
+    polish = "Allegro odrzuciło token odświeżania (invalid_grant): autoryzuj konto ponownie.";
+  } else if (has("fresh token")) {
+    polish = "Allegro nie przyjmuje nowego tokenu tego konta: autoryzuj konto ponownie.";
+  } else if (has("client id or secret")) {
+    polish =
+        "Allegro odrzuciło Client ID lub Client Secret aplikacji: sprawdź je w danych konta i "
+        "autoryzuj ponownie.";
+  } else if (has("authorized as Allegro user")) {
+    polish =
+        "Autoryzowano innego sprzedawcę Allegro niż ten, do którego należy konto: zaloguj się w "
+        "Allegro jako właściwy sprzedawca i autoryzuj ponownie.";
+  } else if (has("(429)") || has("limits requests") || has("request budget")) {
+    polish =
+        "Allegro ogranicza liczbę zapytań tej aplikacji (429): Nadajnik odczeka i ponowi "
+        "zapytania sam.";
+  }
+  if (polish.empty()) return {stored, ""};
+  return {polish, stored};
+}
+
+void SetExplained(Data& d, const std::string& key, const std::string& stored) {
+  if (stored.empty()) return;
+  SellerText t = ExplainForSeller(stored);
+  d.set(key, t.text);
+  SetIf(d, key + "_original", t.original);
+}
+
+// The last error stays stored until the next successful journal read; once the account is
+// active again after it (re-authorized) or the journal was read since, it is history.
+bool ErrorResolved(const domain::MarketplaceAccount& a) {
+  if (a.last_error.empty() || !a.last_error_at) return false;
+  if (a.last_journal_read_at && *a.last_journal_read_at >= *a.last_error_at) return true;
+  return a.state == domain::AccountState::kActive && a.state_changed_at &&
+         *a.state_changed_at >= *a.last_error_at;
+}
+
+void SetLastError(Data& d, const domain::MarketplaceAccount& a) {
+  if (a.last_error.empty()) return;
+  if (ErrorResolved(a)) {
+    SetIf(d, "resolved_error_at", Time(a.last_error_at));
+    d.set("error_resolved", true);
+    return;
+  }
+  SetExplained(d, "last_error", a.last_error);
+  SetIf(d, "last_error_at", Time(a.last_error_at));
+}
+
+// The access token: whether Allegro accepts it, and until when (it is refreshed ahead of expiry).
+void SetToken(Data& d, const domain::MarketplaceAccount& a, Timestamp now) {
+  std::string text;
+  std::string cls;
+  switch (a.state) {
+    case domain::AccountState::kNew:
+      text = "brak: konto nie jest jeszcze autoryzowane";
+      break;
+    case domain::AccountState::kNeedsReauthorization:
+      text = "nieważny: Allegro go odrzuciło";
+      cls = "warn";
+      break;
+    case domain::AccountState::kDisabled:
+      text = "nieużywany: konto wyłączone";
+      break;
+    case domain::AccountState::kActive:
+      if (!a.access_token_expires_at) {
+        text = "brak daty ważności";
+      } else if (*a.access_token_expires_at > now) {
+        text = "ważny do " + FormatLocal(*a.access_token_expires_at);
+        cls = "good";
+      } else {
+        text = "wygasł " + FormatLocal(*a.access_token_expires_at) +
+               "; zostanie odświeżony przy następnym zapytaniu";
+      }
+      break;
+  }
+  d.set("token", text);
+  SetIf(d, "token_class", cls);
+}
+
+// The journal: when it was last read, and how far behind now its newest event is.
+void SetJournal(Data& d, const domain::MarketplaceAccount& a, Timestamp now) {
+  if (a.last_journal_read_at) {
+    d.set("journal_read_at", FormatLocal(*a.last_journal_read_at));
+    d.set("journal_read_ago", Ago(now - *a.last_journal_read_at));
+  }
+  if (a.journal_position_at) {
+    d.set("journal_position_at", FormatLocal(*a.journal_position_at));
+    d.set("journal_position_ago", Ago(now - *a.journal_position_at));
+  }
+}
+
+// The request budget of the account's application (client id), as this process counts it.
+void SetBudget(Data& d, const std::optional<marketplace::RequestBudgetUsage>& budget,
+               Timestamp now) {
+  if (!budget) return;
+  const auto& b = *budget;
+  Data v;
+  v.set("used", std::to_string(b.used_last_minute));
+  v.set("limit", std::to_string(b.limit));
+  const double share = b.limit > 0 ? 100.0 * b.used_last_minute / b.limit : 0.0;
+  v.set("percent", fmt::format("{:.0f}", share));
+  v.set("high", share >= 80.0);
+  if (b.blocked_until && *b.blocked_until > now) {
+    v.set("blocked_until", FormatLocal(*b.blocked_until));
+  }
+  if (b.last_rate_limited_at) {
+    v.set("last_429_at", FormatLocal(*b.last_rate_limited_at));
+    v.set("last_retry_after",
+          b.last_retry_after
+              ? fmt::format("Retry-After {} s", (b.last_retry_after->count() + 999) / 1000)
+              : std::string("bez Retry-After"));
+    v.set("rate_limited_total", std::to_string(b.rate_limited_total));
+  }
+  SetIf(v, "counted_since", Time(b.counted_since));
+  d.set("budget", v);
 }
 
 // The panel's own address for the OAuth redirect: the configured public URL, else the scheme
@@ -216,6 +345,7 @@ Response SourcesPage(AppContext& app, Request& req, const Principal& user, int s
   const Timestamp now = app.clock.Now();
   PageOptions options{"Źródła zamówień", &user, "sources"};
   Data rows = Data::type::list;
+  bool budget_known = false;
   for (const auto& h : *list) {
     const auto& a = h.account;
     Data row;
@@ -226,32 +356,29 @@ Response SourcesPage(AppContext& app, Request& req, const Principal& user, int s
     row.set("api_url", a.api_base_url);
     row.set("state", StateLabel(a.state));
     row.set("state_class", StateClass(a.state));
-    SetIf(row, "state_reason", a.state_reason);
+    SetExplained(row, "state_reason", a.state_reason);
     SetIf(row, "state_changed_at", Time(a.state_changed_at));
-    if (a.last_journal_read_at) {
-      row.set("journal_read_at", FormatLocal(*a.last_journal_read_at));
-      row.set("journal_read_ago", Ago(now - *a.last_journal_read_at));
-    }
-    if (a.journal_position_at) {
-      row.set("journal_position_at", FormatLocal(*a.journal_position_at));
-    }
+    SetToken(row, a, now);
+    SetJournal(row, a, now);
+    SetBudget(row, h.budget, now);
+    if (h.budget) budget_known = true;
     row.set("incidents", std::to_string(h.incidents));
     row.set("has_incidents", h.incidents > 0);
     row.set("failed_orders", std::to_string(h.failed_orders));
     row.set("has_failed", h.failed_orders > 0);
-    SetIf(row, "last_error", a.last_error);
-    SetIf(row, "last_error_at", Time(a.last_error_at));
+    SetLastError(row, a);
     row.set("authorize_label",
             a.state == domain::AccountState::kNew ? "Autoryzuj" : "Autoryzuj ponownie");
     row.set("can_import", a.state == domain::AccountState::kActive);
     row.set("attention", a.state == domain::AccountState::kNeedsReauthorization ||
-                             !a.last_error.empty() || h.failed_orders > 0);
+                             (!a.last_error.empty() && !ErrorResolved(a)) || h.failed_orders > 0);
     rows.push_back(row);
     options.form_targets.push_back(a.auth_base_url);
   }
   Data d;
   d.set("accounts", rows);
   d.set("has_accounts", !list->empty());
+  d.set("budget_known", budget_known);
   d.set("is_admin", user.is_admin());
   d.set("csrf_token", user.csrf_token);
   d.set("form", AddFormData(form));
@@ -350,6 +477,12 @@ Response Detail(AppContext& app, Request& req, const Principal& user) {
     std::int64_t incident_count = 0;
     std::int64_t failure_count = 0;
   };
+  // The same health as the list (and the API): the budget comes from the service.
+  auto health = app.accounts->Health(a.alias);
+  if (!health) {
+    log::Error("panel.source_failed", {{"error", health.error().Describe()}});
+    return ErrorPage(503, "Chwilowy problem", "Nie udało się wczytać konta.", req, &user);
+  }
   auto loaded = app.store.Read([&](store::UnitOfWork& uow) -> Result<Loaded> {
     Loaded l;
     NADAJNIK_ASSIGN_OR_RETURN(l.incidents, uow.incidents().List(a.id, kIncidentsShown));
@@ -370,10 +503,13 @@ Response Detail(AppContext& app, Request& req, const Principal& user) {
   d.set("api_url", a.api_base_url);
   d.set("state", StateLabel(a.state));
   d.set("state_class", StateClass(a.state));
-  SetIf(d, "state_reason", a.state_reason);
+  SetExplained(d, "state_reason", a.state_reason);
   SetIf(d, "state_changed_at", Time(a.state_changed_at));
-  SetIf(d, "last_error", a.last_error);
-  SetIf(d, "last_error_at", Time(a.last_error_at));
+  const Timestamp now = app.clock.Now();
+  SetToken(d, health->account, now);
+  SetJournal(d, health->account, now);
+  SetBudget(d, health->budget, now);
+  SetLastError(d, health->account);
   d.set("is_admin", user.is_admin());
   d.set("csrf_token", user.csrf_token);
   d.set("authorize_label",

@@ -10,7 +10,7 @@ namespace nadajnik::marketplace::allegro {
 using std::chrono::milliseconds;
 
 RequestBudget::RequestBudget(const Clock& clock, BudgetOptions options)
-    : clock_(clock), options_(std::move(options)) {
+    : clock_(clock), options_(std::move(options)), created_at_(clock.Now()) {
   options_.requests_per_minute = std::max(1, options_.requests_per_minute);
 }
 
@@ -70,6 +70,8 @@ void RequestBudget::OnRateLimited(std::optional<milliseconds> retry_after) {
   const Timestamp until = clock_.Now() + retry_after.value_or(options_.default_block);
   if (!blocked_until_ || *blocked_until_ < until) blocked_until_ = until;
   ++rate_limited_total_;
+  last_rate_limited_at_ = clock_.Now();
+  last_retry_after_ = retry_after;
 }
 
 RequestBudget::Usage RequestBudget::usage() const {
@@ -82,6 +84,9 @@ RequestBudget::Usage RequestBudget::usage() const {
   u.limit = options_.requests_per_minute;
   if (blocked_until_ && *blocked_until_ > now) u.blocked_until = blocked_until_;
   u.rate_limited_total = rate_limited_total_;
+  u.last_rate_limited_at = last_rate_limited_at_;
+  u.last_retry_after = last_retry_after_;
+  u.counted_since = created_at_;
   return u;
 }
 
@@ -90,6 +95,17 @@ RequestBudget& BudgetRegistry::For(const std::string& api_base_url, const std::s
   auto& slot = budgets_[api_base_url + "\n" + client_id];
   if (!slot) slot = std::make_unique<RequestBudget>(clock_, options_);
   return *slot;
+}
+
+RequestBudgetUsage BudgetRegistry::Peek(const std::string& api_base_url,
+                                        const std::string& client_id) const {
+  std::lock_guard lock(mu_);
+  auto it = budgets_.find(api_base_url + "\n" + client_id);
+  RequestBudgetUsage u;
+  if (it != budgets_.end()) u = it->second->usage();
+  if (it == budgets_.end()) u.limit = std::max(1, options_.requests_per_minute);
+  u.counted_since = created_at_;  // nothing was sent before a budget's first use
+  return u;
 }
 
 }  // namespace nadajnik::marketplace::allegro

@@ -10,7 +10,8 @@
 // Acquire() waits up to `max_wait` for room in the window, then answers kRateLimited with
 // retry_after, so a worker never sleeps through a whole block.
 // Thread-safe. Budgets are per process: with several instances, give each a share of the limit
-// (allegro.requests_per_minute).
+// (allegro.requests_per_minute). usage() and BudgetRegistry::Peek() show what this process counted
+// since it started (accounts' health).
 #pragma once
 
 #include <chrono>
@@ -23,6 +24,7 @@
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "marketplace/request_budget_view.hpp"
 
 namespace nadajnik::marketplace::allegro {
 
@@ -44,12 +46,7 @@ class RequestBudget {
   // A 429 arrived: block every caller until now + retry_after (or the default block).
   void OnRateLimited(std::optional<std::chrono::milliseconds> retry_after);
 
-  struct Usage {
-    int used_last_minute = 0;
-    int limit = 0;
-    std::optional<Timestamp> blocked_until;
-    std::int64_t rate_limited_total = 0;
-  };
+  using Usage = RequestBudgetUsage;
   Usage usage() const;
 
  private:
@@ -61,19 +58,25 @@ class RequestBudget {
   std::deque<Timestamp> sent_;  // send times within the last minute
   std::optional<Timestamp> blocked_until_;
   std::int64_t rate_limited_total_ = 0;
+  std::optional<Timestamp> last_rate_limited_at_;
+  std::optional<std::chrono::milliseconds> last_retry_after_;
+  Timestamp created_at_;
 };
 
 // One budget per (API base URL, client id), created on first use.
-class BudgetRegistry {
+class BudgetRegistry final : public RequestBudgetView {
  public:
   BudgetRegistry(const Clock& clock, BudgetOptions options)
-      : clock_(clock), options_(std::move(options)) {}
+      : clock_(clock), options_(std::move(options)), created_at_(clock.Now()) {}
   RequestBudget& For(const std::string& api_base_url, const std::string& client_id);
+  RequestBudgetUsage Peek(const std::string& api_base_url,
+                          const std::string& client_id) const override;
 
  private:
   const Clock& clock_;
   BudgetOptions options_;
-  std::mutex mu_;
+  Timestamp created_at_;
+  mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<RequestBudget>> budgets_;
 };
 

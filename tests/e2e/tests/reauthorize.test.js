@@ -31,7 +31,12 @@ suite('reauthorize', {
     const row = sourceRow(page, 'PL');
     assert.match(await row.getAttribute('class'), /attention/);
     const reason = await row.locator('td').nth(3).locator('small.error-text').innerText();
-    assert.ok(reason.trim().length > 0, 'the reason is shown next to the state');
+    assert.equal(reason.trim(),
+                 'Allegro odrzuciło token odświeżania (invalid_grant): autoryzuj konto ponownie.',
+                 'the reason in Polish, next to the state');
+    const original = row.locator('td').nth(3).locator('small.original');
+    assert.match(await original.innerText(), /invalid_grant/, 'the original kept for support');
+    assert.equal(await original.getAttribute('lang'), 'en');
     assert.equal(await row.locator('button', { hasText: 'Importuj' }).count(), 0);
     assert.equal(await row.locator('button', { hasText: 'Autoryzuj ponownie' }).count(), 1);
     await ctx.shot('needs-reauthorization');
@@ -46,11 +51,14 @@ suite('reauthorize', {
     const row = sourceRow(page, 'PL');
     assert.equal(await row.locator('td').nth(3).locator('small.error-text').count(), 0,
                  'the reason is gone');
-    // The refused refresh stays the account's last error until its next successful read of the
-    // journal (a few hundred ms here), then the column is empty again.
+    // The refused refresh stays stored as the account's last error until its next successful
+    // read of the journal, but it is older than the re-authorization: never shown as current.
+    assert.equal(await row.locator('td.last-error .error-text').count(), 0,
+                 'no stale error beside "aktywne"');
+    assert.doesNotMatch(await row.innerText(), /invalid_grant/);
     await eventually('the last error cleared by a successful journal read', async () => {
       await page.goto('/sources');
-      return (await row.locator('td').nth(7).innerText()).trim() === '—';
+      return (await row.locator('td.last-error').innerText()).trim() === '—';
     }, { timeoutMs: 30000, intervalMs: 500 });
     await ctx.shot('reauthorized');
   });
@@ -61,5 +69,13 @@ suite('reauthorize', {
       const list = await openOrders(ctx.page, { q: id });
       return list.rows.length === 1;
     }, { timeoutMs: 60000, intervalMs: 1000 });
+  });
+
+  // Last: it needs the serving process to hand AccountService its request budgets (wiring).
+  step('the sources list shows the request budget used since the start', async () => {
+    const { page } = ctx;
+    await page.goto('/sources');
+    assert.match(await sourceRow(page, 'PL').locator('td.budget').innerText(),
+                 /^\d+ \/ \d+ na minutę[\s\S]*od uruchomienia/);
   });
 });

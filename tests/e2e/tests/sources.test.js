@@ -83,6 +83,34 @@ suite('sources', {
     assert.ok(list.rows.length > 0 && list.rows.every((r) => r.alias === 'PL'));
   });
 
+  step('the account page shows the token and the journal', async () => {
+    const { page } = ctx;
+    await page.goto('/sources/PL');
+    const main = await page.locator('main').innerText();
+    assert.match(main, /Token: ważny do /);
+    assert.match(main, /Ostatni odczyt: /);
+    await ctx.shot('account-health');
+  });
+
+  step('a long buyer e-mail wraps inside its card on a 768px tablet', async () => {
+    const { page } = ctx;
+    await page.setViewportSize({ width: 768, height: 1024 });
+    try {
+      await page.goto('/orders');
+      const list = await readOrders(page);
+      await page.goto(`/orders/${list.rows[0].id}`);
+      const fits = await page.locator('.card.buyer').evaluate((card) => {
+        card.querySelector('p').append(` ${'bardzo-dlugi-adres-kupujacego'.repeat(6)}@example.com`);
+        return card.scrollWidth <= card.clientWidth + 1 &&
+               document.documentElement.scrollWidth <= window.innerWidth + 1;
+      });
+      assert.ok(fits, 'the card keeps its width and the page does not scroll sideways');
+      await ctx.shot('order-long-email-tablet');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
+
   step('a second import finds nothing new', async () => {
     const report = await importOrders(ctx.page, 'PL', { days: 30 });
     assert.equal(report.inserted, 0, JSON.stringify(report));
@@ -106,5 +134,25 @@ suite('sources', {
     await page.goto('/sources');
     assert.equal(await accountState(page, 'CZ'), 'nowe');
     assert.equal(await flash(page), '');
+  });
+
+  // Last: these need one line each outside the sources files (wiring: AccountService gets the
+  // request budgets; panel routes: /favicon.ico; static files: the SVG type).
+  step('the account page shows the request budget used since the start', async () => {
+    const { page } = ctx;
+    await page.goto('/sources/PL');
+    assert.match(await page.locator('#budget').innerText(), /^\d+ \/ \d+ zapytań w ostatniej minucie/);
+    assert.match(await page.locator('main').innerText(), /od uruchomienia/);
+  });
+
+  step('the icon is served and /favicon.ico is no longer 404', async () => {
+    const { page } = ctx;
+    const svg = await page.request.get('/static/favicon.svg');
+    assert.equal(svg.status(), 200);
+    assert.match(svg.headers()['content-type'], /^image\/svg\+xml/);
+    assert.equal(await page.locator('head link[rel="icon"]').getAttribute('href'),
+                 '/static/favicon.svg');
+    const ico = await page.request.get('/favicon.ico', { maxRedirects: 0 });
+    assert.ok([204, 301, 302, 303, 307, 308].includes(ico.status()), `status ${ico.status()}`);
   });
 });

@@ -264,7 +264,8 @@ orders_list->callback([&] {
       }
       left -= static_cast<int>(page.size());
       if (static_cast<int>(page.size()) < filter.limit) break;
-      filter.after = std::make_pair(page.back().bought_at.value_or(Timestamp{}), page.back().id);
+      filter.after = store::OrderCursor{store::OrderRepository::SortKey(page.back(), filter.sort),
+                                        page.back().id};
     }
     if (orders_json) {
       std::cout << json::serialize(json::object{{"orders", std::move(out)}}) << "\n";

@@ -151,12 +151,6 @@ std::vector<KeySpec> Specs(Carrier carrier) {
   return own;
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 // For messages: a value the seller typed, bounded and without control characters.
 std::string Shown(std::string_view value) { return TruncateUtf8(CleanText(value), 40); }
 

@@ -1,5 +1,7 @@
 #include "core/text.hpp"
 
+#include <cctype>
+
 #include <optional>
 
 #include <cstdint>
@@ -165,6 +167,16 @@ std::string FoldCase(std::string_view text) {
     out += text[i++];
   }
   return out;
+}
+
+std::string Trim(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+    text.remove_suffix(1);
+  }
+  return std::string(text);
 }
 
 std::string TrimTrailingSlashes(std::string_view url) {

@@ -17,6 +17,8 @@ std::string AsciiLower(std::string_view text);
 // A base URL without its trailing slashes ("https://api.allegro.pl/" -> "https://api.allegro.pl"),
 // so that paths can be appended with one "/".
 std::string TrimTrailingSlashes(std::string_view url);
+// `text` without leading and trailing ASCII whitespace.
+std::string Trim(std::string_view text);
 // Lower-case for search: ASCII, Latin-1 and Latin Extended-A letters (every letter of Polish,
 // Czech, Slovak and Hungarian: Ż -> ż, Ř -> ř, Ő -> ő). Other characters pass through; invalid
 // UTF-8 bytes pass through unchanged.

@@ -17,6 +17,7 @@
 #include "core/ids.hpp"
 #include "core/money.hpp"
 #include "domain/marketplace.hpp"
+#include "domain/shipment.hpp"
 
 namespace nadajnik::domain {
 
@@ -160,6 +161,8 @@ struct Order {
   // Set when Allegro replaced this checkout form by a merged one (a joint payment): the order
   // lives on under that id and this one is hidden from lists.
   std::optional<OrderId> merged_into;
+  // The carrier of the latest active shipment (kept by the store's triggers; read-only here).
+  std::optional<Carrier> shipment_carrier;
 
   bool cash_on_delivery() const { return payment && payment->cash_on_delivery(); }
   // Orders that Allegro's warehouse ships are never offered for shipping.

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "jobs/job_runner.hpp"
+#include "store/store.hpp"
 
 namespace nadajnik::jobs {
 
@@ -64,12 +65,22 @@ Result<void> RunPrune(JobContext& ctx) {
   });
 }
 
+// Folds the orders list's +1/-1 counter rows (see migration 0006) into one row per key.
+Result<void> RunCompactCounts(JobContext& ctx) {
+  return ctx.store().InTransaction([](store::UnitOfWork& uow) -> Result<void> {
+    NADAJNIK_TRY(uow.orders().CompactCounts());
+    return Ok();
+  });
+}
+
 }  // namespace
 
 void RegisterBuiltinJobs(JobRunner& runner) {
   runner.Register("system.probe", RunProbe);
   runner.Register("system.prune", RunPrune);
   runner.AddPeriodic({"system.prune", std::chrono::hours(1), 200});
+  runner.Register("orders.compact_counts", RunCompactCounts);
+  runner.AddPeriodic({"orders.compact_counts", std::chrono::minutes(1), 200});
 }
 
 }  // namespace nadajnik::jobs

@@ -36,13 +36,6 @@ std::string Setting(const domain::CarrierSettings& s, const std::string& key) {
   return it == s.settings.end() ? std::string() : it->second;
 }
 
-std::string Trim(std::string_view text) {
-  const auto b = text.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return {};
-  const auto e = text.find_last_not_of(" \t");
-  return std::string(text.substr(b, e - b + 1));
-}
-
 // Addresses keep "street number" in one field; carriers that want the number apart get it.
 void SplitBuilding(carriers::Party& p) {
   if (!p.building.empty()) return;

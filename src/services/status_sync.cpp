@@ -58,7 +58,10 @@ Result<StatusChange> ChangeStatusIn(store::UnitOfWork& uow, OrderId id, const st
   c.status = target.id;
   c.status_name = target.name;
   NADAJNIK_ASSIGN_OR_RETURN(c.pushes, uow.status_mappings().Mapped(order->account_id, target.id));
-  if (target.id == order->local_status_id) return c;  // nothing changes, nothing is pushed
+  if (target.id == order->local_status_id) {  // nothing changes, nothing is pushed
+    c.unchanged = true;
+    return c;
+  }
   NADAJNIK_ASSIGN_OR_RETURN(auto statuses, uow.statuses().List());
   std::string from = "?";
   for (const auto& s : statuses) {
@@ -100,6 +103,32 @@ Result<StatusChange> StatusSync::Change(OrderId id, const std::string& status,
   }));
   if (change.queued && wake_) wake_();
   return change;
+}
+
+Result<std::vector<BulkStatusResult>> StatusSync::ChangeMany(const std::vector<OrderId>& orders,
+                                                             const std::string& status,
+                                                             const std::string& actor) {
+  if (orders.empty()) return Fail(ErrorCode::kInvalidArgument, "no orders given");
+  if (orders.size() > 1000) {
+    return Fail(ErrorCode::kInvalidArgument,
+                fmt::format("at most 1000 orders at once ({} given)", orders.size()));
+  }
+  std::vector<BulkStatusResult> out;
+  out.reserve(orders.size());
+  bool queued = false;
+  for (OrderId id : orders) {
+    const Timestamp now = clock_.Now();
+    auto change = store_.InTransaction(
+        [&](store::UnitOfWork& uow) { return ChangeStatusIn(uow, id, status, actor, now); });
+    if (change && change->queued) queued = true;
+    // A status that doesn't exist is the same refusal for every order: say it once.
+    if (!change && change.error().code == ErrorCode::kInvalidArgument && out.empty()) {
+      return Fail(change.error());
+    }
+    out.push_back({id, std::move(change)});
+  }
+  if (queued && wake_) wake_();
+  return out;
 }
 
 Result<void> StatusSync::Push(

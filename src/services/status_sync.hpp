@@ -34,7 +34,14 @@ struct StatusChange {
   std::string status_name;
   std::optional<domain::FulfillmentStatus> pushes;  // what goes to Allegro (nullopt: local only)
   bool queued = false;
+  bool unchanged = false;             // the order already had this status
   std::vector<std::string> warnings;  // Polish, for the seller
+};
+
+// One order's outcome in a bulk change.
+struct BulkStatusResult {
+  OrderId order;
+  Result<StatusChange> change;
 };
 
 // The change itself, inside the caller's transaction (a shipment's label and its "sent" status
@@ -50,6 +57,11 @@ class StatusSync {
 
   // `status` is a status name ("W realizacji", case-insensitive) or its numeric id.
   Result<StatusChange> Change(OrderId order, const std::string& status, const std::string& actor);
+  // The same for each order, each in its own transaction (one refusal never blocks the others),
+  // in the given order; the runner is woken once. At most 1,000 orders (kInvalidArgument).
+  Result<std::vector<BulkStatusResult>> ChangeMany(const std::vector<OrderId>& orders,
+                                                   const std::string& status,
+                                                   const std::string& actor);
 
   // The push job's work for `order`; the effects are written through `complete` (the job's
   // exactly-once completion). kConflict after a second stale revision, kNotFound when Allegro no

@@ -32,6 +32,15 @@ struct UpsertResult {
   UpsertOutcome outcome = UpsertOutcome::kUnchanged;
 };
 
+// Orders list order; each has an index, and keyset paging continues after the last row's key.
+enum class OrderSort { kNewest, kOldest, kTotalDesc, kTotalAsc };
+
+// The last row of a page: its sort key (bought_at in Unix ms, or total_minor) and id.
+struct OrderCursor {
+  std::int64_t key = 0;
+  OrderId id;
+};
+
 struct OrderFilter {
   std::optional<AccountId> account_id;
   std::optional<domain::Marketplace> marketplace;
@@ -41,11 +50,22 @@ struct OrderFilter {
   std::optional<bool> cash_on_delivery;
   std::optional<Timestamp> bought_from;
   std::optional<Timestamp> bought_to;
-  std::string text;  // buyer login, e-mail, name, checkout form id (substring, case-insensitive)
+  // The carrier code of the order's latest active shipment; "" = orders without one.
+  std::optional<std::string> carrier;
+  // Buyer login, e-mail, name, checkout form id (substring, case-insensitive) or a shipment's
+  // tracking number (exact).
+  std::string text;
   bool needs_attention = false;
-  // Keyset paging, newest first: orders strictly after (bought_at, id) of the last row seen.
-  std::optional<std::pair<Timestamp, OrderId>> after;
-  int limit = 50;  // 1..500
+  OrderSort sort = OrderSort::kNewest;
+  std::optional<OrderCursor> after;  // rows strictly after this one in `sort` order
+  int limit = 50;                    // 1..500
+};
+
+// Orders per account and local status (merged orders left out).
+struct OrderStatusCount {
+  AccountId account_id;
+  std::optional<StatusId> local_status_id;
+  std::int64_t orders = 0;
 };
 
 class OrderRepository {
@@ -63,6 +83,17 @@ class OrderRepository {
   // Orders without their line items (items is empty), newest first.
   virtual Result<std::vector<domain::Order>> List(const OrderFilter& filter) = 0;
   virtual Result<std::int64_t> Count(const OrderFilter& filter) = 0;
+  // Counts up to `cap` matches (cap + 1 means "more than cap"): a bounded scan for the list's
+  // filtered total, where an exact count of a million rows would cost a full scan.
+  virtual Result<std::int64_t> CountUpTo(const OrderFilter& filter, std::int64_t cap) = 0;
+  // Orders per (account, local status) from the counters the triggers keep: no scan.
+  virtual Result<std::vector<OrderStatusCount>> CountByStatus() = 0;
+  // Orders needing attention per account (merged left out).
+  virtual Result<std::vector<std::pair<AccountId, std::int64_t>>> CountAttention() = 0;
+  // Folds the counters' +1/-1 rows into one row per key; returns how many rows it folded.
+  virtual Result<std::int64_t> CompactCounts() = 0;
+  // The sort key of `o` for an OrderCursor in `sort` order.
+  static std::int64_t SortKey(const domain::Order& o, OrderSort sort);
   virtual Result<void> SetLocalStatus(OrderId id, StatusId status, Timestamp now) = 0;
   virtual Result<void> SetAttention(OrderId id, bool needs_attention, const std::string& reason,
                                     Timestamp now) = 0;
@@ -277,6 +308,12 @@ class UserRepository {
                                    bool must_change_password, Timestamp now) = 0;
   // The user's label printer; kNotFound for an unknown user.
   virtual Result<void> SetLabelFormat(UserId id, domain::LabelFormat format, Timestamp now) = 0;
+  // Role and the disabled flag (a disabled user can't log in, its sessions don't authenticate);
+  // kNotFound for an unknown user. Whether the last admin may lose the role is the caller's rule.
+  virtual Result<void> SetRole(UserId id, domain::Role role, Timestamp now) = 0;
+  virtual Result<void> SetDisabled(UserId id, bool disabled, Timestamp now) = 0;
+  // Removes the user and its sessions (ON DELETE CASCADE); kNotFound for an unknown user.
+  virtual Result<void> Delete(UserId id) = 0;
 };
 
 class SessionRepository {

@@ -177,7 +177,7 @@ TEST_P(RepositoryTest, ListsNewestFirstWithFiltersAndKeysetPaging) {
   EXPECT_EQ((*page1)[0].checkout_form_id.value, "cf-6");
   EXPECT_EQ((*page1)[2].checkout_form_id.value, "cf-4");
   EXPECT_TRUE((*page1)[0].items.empty()) << "lists do not load line items";
-  filter.after = std::make_pair(*(*page1)[2].bought_at, (*page1)[2].id);
+  filter.after = store::OrderCursor{ToUnixMillis(*(*page1)[2].bought_at), (*page1)[2].id};
   auto page2 = store().Read([&](UnitOfWork& uow) { return uow.orders().List(filter); });
   ASSERT_TRUE(page2);
   ASSERT_EQ(page2->size(), 3u);

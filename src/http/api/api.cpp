@@ -1,6 +1,8 @@
 #include "http/api/api.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -15,6 +17,8 @@
 #include "observability/metrics.hpp"
 #include "services/account_service.hpp"
 #include "services/auth_service.hpp"
+#include "services/order_query.hpp"
+#include "services/status_mapping.hpp"
 #include "services/status_sync.hpp"
 #include "store/store.hpp"
 
@@ -22,114 +26,90 @@ namespace nadajnik::http::api {
 
 namespace {
 
-// Cursor of the orders list: "<boughtAt ms>.<id>" of the last order of the previous page.
-std::string EncodeCursor(const domain::Order& o) {
-  return fmt::format("{}.{}", o.bought_at ? ToUnixMillis(*o.bought_at) : 0, o.id.value);
-}
-
-std::optional<std::pair<Timestamp, OrderId>> DecodeCursor(const std::string& text) {
-  const auto dot = text.find('.');
-  if (dot == std::string::npos) return std::nullopt;
-  std::int64_t ms = 0;
-  auto id = ParsePositive(text.substr(dot + 1));
-  auto [p, ec] = std::from_chars(text.data(), text.data() + dot, ms);
-  if (ec != std::errc() || p != text.data() + dot || !id) return std::nullopt;
-  return std::make_pair(FromUnixMillis(ms), OrderId(*id));
-}
-
-// A date (2026-11-25, the day in Poland) or an ISO 8601 time.
-std::optional<Timestamp> ParseDateParam(const std::string& text, bool end_of_day) {
-  if (auto t = ParseIso8601(text)) return *t;
-  if (text.size() == 10) {
-    if (auto t = ParseIso8601(text + "T00:00:00Z")) {
-      // The day in Poland: midnight in Europe/Warsaw is 22:00 or 23:00 UTC the day before.
-      const auto offset = UtcOffset(*t);
-      return end_of_day ? *t - offset + std::chrono::days(1) - std::chrono::milliseconds(1)
-                        : *t - offset;
-    }
-  }
-  return std::nullopt;
-}
-
+// GET /api/v1/orders: the filters of services/order_query.hpp, `limit` 1..500 and keyset
+// paging by `cursor` (the previous page's nextCursor).
 Response ListOrders(AppContext& app, Request& req) {
-  store::OrderFilter filter;
-  filter.limit = 50;
-  if (auto limit = req.QueryParam("limit")) {
-    auto v = ParsePositive(limit);
+  int limit = 50;
+  if (auto text = req.QueryParam("limit")) {
+    auto v = ParsePositive(text);
     if (!v || *v > 500) {
       return ApiError(ErrorCode::kInvalidArgument, "limit must be an integer from 1 to 500", req);
     }
-    filter.limit = static_cast<int>(*v);
+    limit = static_cast<int>(*v);
   }
-  for (const char* name : {"account", "accountId"}) {
-    auto account = req.QueryParam(name);
-    if (!account) continue;
-    if (!app.accounts) return ApiError(ErrorCode::kInternal, "accounts are not available", req);
-    auto found = app.accounts->Find(*account);
-    if (!found) return ErrorJson(found.error(), req.request_id);
-    filter.account_id = found->id;
+  struct Catalog {
+    std::vector<domain::LocalStatus> statuses;
+    std::vector<domain::MarketplaceAccount> accounts;
+  };
+  auto catalog = app.store.Read([](store::UnitOfWork& uow) -> Result<Catalog> {
+    Catalog c;
+    NADAJNIK_ASSIGN_OR_RETURN(c.statuses, uow.statuses().List());
+    NADAJNIK_ASSIGN_OR_RETURN(c.accounts, uow.accounts().List());
+    return c;
+  });
+  if (!catalog) return ErrorJson(catalog.error(), req.request_id);
+  auto query = services::ParseOrderQuery(
+      [&req](std::string_view name) { return req.QueryParam(std::string(name)); },
+      catalog->statuses, catalog->accounts);
+  if (!query.problems.empty()) {
+    return ApiError(ErrorCode::kInvalidArgument, query.problems.front().english, req);
   }
-  for (const char* name : {"status", "localStatusId"}) {
-    auto status = req.QueryParam(name);
-    if (!status) continue;
-    auto statuses = app.store.Read([](store::UnitOfWork& uow) { return uow.statuses().List(); });
-    if (!statuses) return ErrorJson(statuses.error(), req.request_id);
-    const std::string folded = FoldCase(*status);
-    for (const auto& s : *statuses) {
-      if (FoldCase(s.name) == folded || std::to_string(s.id.value) == *status) {
-        filter.local_status_id = s.id;
-      }
-    }
-    if (!filter.local_status_id) {
-      return ApiError(ErrorCode::kInvalidArgument,
-                      "status must be the name or id of a local status (GET /api/v1/statuses)",
-                      req);
-    }
-  }
-  if (auto c = req.QueryParam("allegroStatus")) {
-    filter.checkout_status = domain::ParseCheckoutStatus(*c);
-    if (!filter.checkout_status) {
-      return ApiError(ErrorCode::kInvalidArgument,
-                      "allegroStatus must be BOUGHT, FILLED_IN, READY_FOR_PROCESSING or CANCELLED",
-                      req);
-    }
-  }
-  if (auto m = req.QueryParam("marketplace")) {
-    auto v = domain::ParseMarketplace(*m);
-    if (!v) {
-      return ApiError(ErrorCode::kInvalidArgument,
-                      "marketplace must be allegro-pl, allegro-cz, allegro-sk or allegro-hu", req);
-    }
-    filter.marketplace = *v;
-  }
-  for (const auto& [name, end_of_day] : {std::pair{"from", false}, std::pair{"to", true}}) {
-    auto text = req.QueryParam(name);
-    if (!text) continue;
-    auto t = ParseDateParam(*text, end_of_day);
-    if (!t) {
-      return ApiError(ErrorCode::kInvalidArgument,
-                      fmt::format("{} must be a date (2026-11-25) or an ISO 8601 time", name), req);
-    }
-    (end_of_day ? filter.bought_to : filter.bought_from) = *t;
-  }
-  if (auto cursor = req.QueryParam("cursor")) {
-    filter.after = DecodeCursor(*cursor);
-    if (!filter.after) {
-      return ApiError(ErrorCode::kInvalidArgument,
-                      "cursor is not one this API gave (use nextCursor of the previous page)", req);
-    }
-  }
-  filter.text =
-      TruncateUtf8(req.QueryParam("q").value_or(req.QueryParam("text").value_or("")), 200);
+  store::OrderFilter& filter = query.filter;
+  filter.limit = limit;
   auto orders = app.store.Read([&](store::UnitOfWork& uow) { return uow.orders().List(filter); });
   if (!orders) return ErrorJson(orders.error(), req.request_id);
   json::array list;
   for (const auto& o : *orders) list.push_back(OrderJson(o, false));
   json::value next = nullptr;
-  if (static_cast<int>(orders->size()) == filter.limit)
-    next = json::value(EncodeCursor(orders->back()));
+  if (static_cast<int>(orders->size()) == filter.limit) {
+    next = json::value(services::EncodeOrderCursor(orders->back(), filter.sort));
+  }
   json::object body{{"orders", std::move(list)}, {"count", orders->size()}, {"nextCursor", next}};
   return Json(200, body);
+}
+
+// GET /api/v1/orders/counts: orders per account and local status, and needing attention, from
+// the counters (no scan): what the panel's status tabs show.
+Response OrderCounts(AppContext& app, Request& req) {
+  struct Counts {
+    std::vector<store::OrderStatusCount> by_status;
+    std::vector<std::pair<AccountId, std::int64_t>> attention;
+    std::vector<domain::LocalStatus> statuses;
+    std::vector<domain::MarketplaceAccount> accounts;
+  };
+  auto counts = app.store.Read([](store::UnitOfWork& uow) -> Result<Counts> {
+    Counts c;
+    NADAJNIK_ASSIGN_OR_RETURN(c.by_status, uow.orders().CountByStatus());
+    NADAJNIK_ASSIGN_OR_RETURN(c.attention, uow.orders().CountAttention());
+    NADAJNIK_ASSIGN_OR_RETURN(c.statuses, uow.statuses().List());
+    NADAJNIK_ASSIGN_OR_RETURN(c.accounts, uow.accounts().List());
+    return c;
+  });
+  if (!counts) return ErrorJson(counts.error(), req.request_id);
+  std::map<std::int64_t, std::string> alias, status;
+  for (const auto& a : counts->accounts) alias[a.id.value] = a.alias;
+  for (const auto& s : counts->statuses) status[s.id.value] = s.name;
+  json::array rows;
+  std::int64_t total = 0;
+  for (const auto& c : counts->by_status) {
+    total += c.orders;
+    rows.push_back(json::object{
+        {"account", alias[c.account_id.value]},
+        {"localStatusId", c.local_status_id ? json::value(c.local_status_id->value) : nullptr},
+        {"localStatus",
+         c.local_status_id ? json::value(status[c.local_status_id->value]) : nullptr},
+        {"orders", c.orders}});
+  }
+  json::array attention;
+  std::int64_t attention_total = 0;
+  for (const auto& [account, n] : counts->attention) {
+    attention_total += n;
+    attention.push_back(json::object{{"account", alias[account.value]}, {"orders", n}});
+  }
+  return Json(200, json::object{{"total", total},
+                                {"byStatus", std::move(rows)},
+                                {"needsAttention", attention_total},
+                                {"needsAttentionByAccount", std::move(attention)}});
 }
 
 Response GetOrder(AppContext& app, Request& req) {
@@ -179,11 +159,74 @@ Response ChangeStatus(AppContext& app, Request& req, const Principal& p) {
   return Json(200, StatusChangeJson(*change));
 }
 
+// POST /api/v1/orders/bulk-status {"orderIds":[1,2],"status":"Wysłane"}: each order changed
+// on its own; a result per order in the given order.
+Response BulkChangeStatus(AppContext& app, Request& req, const Principal& p) {
+  boost::system::error_code ec;
+  auto body = json::parse(req.body, ec);
+  const json::object* o = !ec && body.is_object() ? &body.get_object() : nullptr;
+  const json::value* status = o ? o->if_contains("status") : nullptr;
+  const json::value* ids = o ? o->if_contains("orderIds") : nullptr;
+  if (!status || !(status->is_string() || status->is_int64()) || !ids || !ids->is_array()) {
+    return ApiError(ErrorCode::kInvalidArgument,
+                    "send {\"orderIds\": [1, 2], \"status\": \"W realizacji\"}", req);
+  }
+  std::vector<OrderId> orders;
+  for (const auto& v : ids->get_array()) {
+    if (!v.is_int64() || v.get_int64() <= 0) {
+      return ApiError(ErrorCode::kInvalidArgument, "orderIds must hold positive integers", req);
+    }
+    if (std::find(orders.begin(), orders.end(), OrderId(v.get_int64())) == orders.end()) {
+      orders.emplace_back(v.get_int64());
+    }
+  }
+  const std::string wanted =
+      status->is_string() ? std::string(status->get_string()) : std::to_string(status->get_int64());
+  auto results = app.status_sync->ChangeMany(orders, wanted, "api:" + p.name);
+  if (!results) return ErrorJson(results.error(), req.request_id);
+  json::array out;
+  for (const auto& r : *results) {
+    json::object item{{"orderId", r.order.value}};
+    if (r.change) {
+      item["result"] = r.change->unchanged ? "unchanged" : "changed";
+      item["change"] = StatusChangeJson(*r.change);
+    } else {
+      item["result"] = "refused";
+      item["error"] = r.change.error().message;
+    }
+    out.push_back(std::move(item));
+  }
+  return Json(200, json::object{{"results", std::move(out)}});
+}
+
 Response ListAccounts(AppContext& app, Request& req) {
   auto list = app.accounts->List();
   if (!list) return ErrorJson(list.error(), req.request_id);
+  // The application's request budget as this process counts it since it started (null: not
+  // known here); shared by the accounts of one client id.
+  const auto iso = [](const std::optional<Timestamp>& t) {
+    return t ? json::value(FormatIso8601(*t)) : json::value(nullptr);
+  };
   json::array out;
-  for (const auto& h : *list) out.push_back(AccountJson(h));
+  for (const auto& h : *list) {
+    json::object account = AccountJson(h);
+    if (h.budget) {
+      const auto& b = *h.budget;
+      account["requestBudget"] = json::object{
+          {"usedLastMinute", b.used_last_minute},
+          {"limitPerMinute", b.limit},
+          {"blockedUntil", iso(b.blocked_until)},
+          {"rateLimitedTotal", b.rate_limited_total},
+          {"lastRateLimitedAt", iso(b.last_rate_limited_at)},
+          {"lastRetryAfterMs",
+           b.last_retry_after ? json::value(b.last_retry_after->count()) : json::value(nullptr)},
+          {"countedSince", iso(b.counted_since)},
+          {"scope", "process"}};
+    } else {
+      account["requestBudget"] = nullptr;
+    }
+    out.push_back(std::move(account));
+  }
   return Json(200, json::object{{"accounts", std::move(out)}});
 }
 
@@ -245,46 +288,28 @@ Response StatusMapping(AppContext& app, Request& req, bool write) {
                       "\"SENT\"}]} (fulfillmentStatus null keeps the change local)",
                       req);
     }
-    auto set = app.store.InTransaction([&](store::UnitOfWork& uow) -> Result<void> {
-      NADAJNIK_ASSIGN_OR_RETURN(auto statuses, uow.statuses().List());
-      for (const auto& item : list->get_array()) {
-        const json::value* local =
-            item.is_object() ? item.get_object().if_contains("localStatus") : nullptr;
-        const json::value* remote =
-            item.is_object() ? item.get_object().if_contains("fulfillmentStatus") : nullptr;
-        if (!local || !remote || !(local->is_string() || local->is_int64()) ||
-            !(remote->is_string() || remote->is_null())) {
-          return Fail(ErrorCode::kInvalidArgument,
-                      "each mapping needs localStatus (name or id) and fulfillmentStatus (a "
-                      "status or null)");
-        }
-        const std::string wanted = local->is_string() ? std::string(local->get_string())
-                                                      : std::to_string(local->get_int64());
-        std::optional<StatusId> status;
-        for (const auto& s : statuses) {
-          if (FoldCase(s.name) == FoldCase(wanted) || std::to_string(s.id.value) == wanted) {
-            status = s.id;
-          }
-        }
-        if (!status) {
-          return Fail(ErrorCode::kInvalidArgument,
-                      fmt::format("unknown local status '{}'", TruncateUtf8(wanted, 64)));
-        }
-        std::optional<domain::FulfillmentStatus> fulfillment;
-        if (remote->is_string()) {
-          fulfillment = domain::ParseFulfillmentStatus(remote->get_string());
-          if (!fulfillment || *fulfillment == domain::FulfillmentStatus::kReturned) {
-            return Fail(ErrorCode::kInvalidArgument,
-                        fmt::format("fulfillmentStatus '{}' can't be set by a seller: use NEW, "
-                                    "PROCESSING, READY_FOR_SHIPMENT, READY_FOR_PICKUP, SENT, "
-                                    "PICKED_UP, CANCELLED or SUSPENDED",
-                                    TruncateUtf8(std::string(remote->get_string()), 40)));
-          }
-        }
-        NADAJNIK_TRY(uow.status_mappings().Set(id, *status, fulfillment));
+    std::vector<services::StatusMappingChange> changes;
+    for (const auto& item : list->get_array()) {
+      const json::value* local =
+          item.is_object() ? item.get_object().if_contains("localStatus") : nullptr;
+      const json::value* remote =
+          item.is_object() ? item.get_object().if_contains("fulfillmentStatus") : nullptr;
+      if (!local || !remote || !(local->is_string() || local->is_int64()) ||
+          !(remote->is_string() || remote->is_null())) {
+        return ApiError(ErrorCode::kInvalidArgument,
+                        "each mapping needs localStatus (name or id) and fulfillmentStatus (a "
+                        "status or null)",
+                        req);
       }
-      return Ok();
-    });
+      services::StatusMappingChange c;
+      c.local_status = local->is_string() ? std::string(local->get_string())
+                                          : std::to_string(local->get_int64());
+      if (remote->is_string()) c.fulfillment = std::string(remote->get_string());
+      changes.push_back(std::move(c));
+    }
+    // The same checks as the panel's "Ustawienia › Statusy": all stored or none.
+    auto set = app.store.InTransaction(
+        [&](store::UnitOfWork& uow) { return services::SetStatusMappingsIn(uow, id, changes); });
     if (!set) return ErrorJson(set.error(), req.request_id);
   }
   auto mappings =
@@ -336,12 +361,19 @@ void RegisterApiRoutes(Router& router, AppContext& app) {
   router.Get("/api/v1/me", WithToken(app, false, [](Request&, const Principal& p) {
                return Json(200, json::object{{"name", p.name}, {"role", domain::RoleName(p.role)}});
              }));
+  router.Get("/api/v1/orders/counts", WithToken(app, false, [&app](Request& req, const Principal&) {
+               return OrderCounts(app, req);
+             }));
   router.Get("/api/v1/orders", WithToken(app, false, [&app](Request& req, const Principal&) {
                return ListOrders(app, req);
              }));
   router.Get("/api/v1/orders/{id}", WithToken(app, false, [&app](Request& req, const Principal&) {
                return GetOrder(app, req);
              }));
+  router.Post("/api/v1/orders/bulk-status",
+              WithToken(app, false, [&app](Request& req, const Principal& p) {
+                return BulkChangeStatus(app, req, p);
+              }));
   router.Post("/api/v1/orders/{id}/status",
               WithToken(app, false, [&app](Request& req, const Principal& p) {
                 return ChangeStatus(app, req, p);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -12,6 +14,7 @@
 #include "http/panel/views.hpp"
 #include "observability/log.hpp"
 #include "security/tokens.hpp"
+#include "services/order_query.hpp"
 #include "services/shipping.hpp"
 #include "services/status_sync.hpp"
 #include "store/store.hpp"
@@ -38,15 +41,10 @@ std::string FormField(const FormData& form, const std::string& name) {
   return it == form.end() ? std::string() : it->second;
 }
 
-// Only local paths, so a crafted ?next= can't send a user to another site.
+// Only local paths, and never the login page itself.
 std::string SafeNext(const std::optional<std::string>& next) {
-  if (!next || next->empty() || (*next)[0] != '/' || next->starts_with("//") ||
-      next->find('\\') != std::string::npos || next->size() > 512 ||
-      std::ranges::any_of(*next, [](unsigned char c) { return c < 0x20 || c == 0x7f; }) ||
-      next->starts_with("/login") || next->starts_with("/logout")) {
-    return "/orders";
-  }
-  return *next;
+  if (!next || next->starts_with("/login") || next->starts_with("/logout")) return "/orders";
+  return SafeLocalPath(*next);
 }
 
 // Secure when the panel is served over TLS: by configuration (an https public_url) or as the
@@ -69,6 +67,7 @@ std::string Money(const nadajnik::Money& m) { return m.ToString(); }
 template <typename Handler>
 http::Handler Guarded(AppContext& app, bool admin_only, Handler handler) {
   return [&app, admin_only, handler](Request& req) -> Response {
+    LanguageScope language(RequestLanguage(req));
     const std::string token = req.Cookie(std::string(kSessionCookie)).value_or("");
     auto principal = app.auth.AuthenticateSession(token);
     if (!principal) {
@@ -272,67 +271,198 @@ std::string DeliveryLabel(const domain::Order& o) {
   return o.delivery.method_name;
 }
 
+// Above this many matches a filtered list says "ponad 10 000" instead of scanning for the
+// exact figure (the counts per status are exact: they come from counters).
+constexpr std::int64_t kCountCap = 10000;
+
+std::string OrdersUrl(const std::vector<std::pair<std::string, std::string>>& params) {
+  std::string url = "/orders";
+  for (const auto& [name, value] : params) {
+    url += fmt::format("{}{}={}", url.size() == 7 ? "?" : "&", name, UrlEncode(value));
+  }
+  return url;
+}
+
+// The filter's <select>s: one option list each, the current value selected.
+Data Options(std::initializer_list<std::pair<std::string, std::string>> values,
+             const std::string& current) {
+  Data list = Data::type::list;
+  for (const auto& [value, label] : values) {
+    Data item;
+    item.set("value", value);
+    item.set("label", Tr(label));
+    item.set("selected", value == current);
+    list.push_back(item);
+  }
+  return list;
+}
+
 Response GetOrders(AppContext& app, Request& req, const Principal& user) {
-  store::OrderFilter filter;
-  filter.limit = 50;
+  struct Catalog {
+    std::vector<domain::LocalStatus> statuses;
+    std::vector<domain::MarketplaceAccount> accounts;
+    std::vector<store::OrderStatusCount> counts;
+    std::vector<std::pair<AccountId, std::int64_t>> attention;
+  };
+  auto catalog = app.store.Read([&](store::UnitOfWork& uow) -> Result<Catalog> {
+    Catalog c;
+    NADAJNIK_ASSIGN_OR_RETURN(c.statuses, uow.statuses().List());
+    NADAJNIK_ASSIGN_OR_RETURN(c.accounts, uow.accounts().List());
+    NADAJNIK_ASSIGN_OR_RETURN(c.counts, uow.orders().CountByStatus());
+    NADAJNIK_ASSIGN_OR_RETURN(c.attention, uow.orders().CountAttention());
+    return c;
+  });
+  if (!catalog) {
+    log::Error("panel.orders_failed", {{"error", catalog.error().Describe()}});
+    return ErrorPage(503, "Chwilowy problem", "Nie udało się wczytać zamówień.", req, &user);
+  }
+  auto query = services::ParseOrderQuery(
+      [&req](std::string_view name) { return req.QueryParam(std::string(name)); },
+      catalog->statuses, catalog->accounts);
+  // The old panel links paged with ?after=.
+  if (!req.QueryParam("cursor") && req.QueryParam("after")) {
+    auto again = services::ParseOrderQuery(
+        [&req](std::string_view name) {
+          return req.QueryParam(name == "cursor" ? std::string("after") : std::string(name));
+        },
+        catalog->statuses, catalog->accounts);
+    query.filter.after = again.filter.after;
+  }
+  store::OrderFilter& filter = query.filter;
   // "Na stronę": 50, 100 or 200 rows (bulk actions work on one page's selection).
+  filter.limit = 50;
   if (auto n = ParseId(req.QueryParam("per_page")); n && (*n == 100 || *n == 200)) {
     filter.limit = static_cast<int>(*n);
   }
-  filter.text = TruncateUtf8(req.QueryParam("q").value_or(""), 200);
-  if (auto s = ParseId(req.QueryParam("status"))) filter.local_status_id = StatusId(*s);
-  if (auto a = ParseId(req.QueryParam("account"))) filter.account_id = AccountId(*a);
-  filter.needs_attention = req.QueryParam("attention") == "1";
+  const auto base_params = services::OrderQueryParams(filter, catalog->accounts);
+
+  // The total: exact from the counters when only account and status filter the list,
+  // otherwise a bounded count.
   store::OrderFilter count_filter = filter;
-  if (auto after = req.QueryParam("after")) {
-    const auto sep = after->find('_');
-    std::int64_t t = 0;
-    if (sep != std::string::npos &&
-        std::from_chars(after->data(), after->data() + sep, t).ec == std::errc()) {
-      if (auto id = ParseId(after->substr(sep + 1))) {
-        filter.after = std::make_pair(FromUnixMillis(t), OrderId(*id));
-      }
-    }
+  count_filter.after.reset();
+  const bool counters_suffice = !filter.marketplace && !filter.checkout_status && !filter.smart &&
+                                !filter.cash_on_delivery && !filter.bought_from &&
+                                !filter.bought_to && !filter.carrier && filter.text.empty() &&
+                                !filter.needs_attention;
+  std::int64_t all = 0;
+  std::map<std::int64_t, std::int64_t> per_status;
+  for (const auto& c : catalog->counts) {
+    if (filter.account_id && c.account_id != *filter.account_id) continue;
+    all += c.orders;
+    if (c.local_status_id) per_status[c.local_status_id->value] += c.orders;
   }
+  std::int64_t attention = 0;
+  for (const auto& [account, n] : catalog->attention) {
+    if (!filter.account_id || account == *filter.account_id) attention += n;
+  }
+
   struct Loaded {
     std::vector<domain::Order> orders;
     std::int64_t total = 0;
-    std::vector<domain::LocalStatus> statuses;
-    std::vector<domain::MarketplaceAccount> accounts;
   };
   auto loaded = app.store.Read([&](store::UnitOfWork& uow) -> Result<Loaded> {
     Loaded l;
     NADAJNIK_ASSIGN_OR_RETURN(l.orders, uow.orders().List(filter));
-    NADAJNIK_ASSIGN_OR_RETURN(l.total, uow.orders().Count(count_filter));
-    NADAJNIK_ASSIGN_OR_RETURN(l.statuses, uow.statuses().List());
-    NADAJNIK_ASSIGN_OR_RETURN(l.accounts, uow.accounts().List());
+    if (counters_suffice) {
+      l.total = filter.local_status_id ? per_status[filter.local_status_id->value] : all;
+    } else if (filter.needs_attention && base_params.size() == (filter.account_id ? 2U : 1U)) {
+      l.total = attention;
+    } else {
+      NADAJNIK_ASSIGN_OR_RETURN(l.total, uow.orders().CountUpTo(count_filter, kCountCap));
+    }
     return l;
   });
   if (!loaded) {
     log::Error("panel.orders_failed", {{"error", loaded.error().Describe()}});
     return ErrorPage(503, "Chwilowy problem", "Nie udało się wczytać zamówień.", req, &user);
   }
+
+  // Status tabs: the other filters kept, status and the attention view switched.
+  auto without = [&](std::initializer_list<std::string_view> names) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& p : base_params) {
+      if (std::find(names.begin(), names.end(), p.first) == names.end()) out.push_back(p);
+    }
+    return out;
+  };
+  Data tabs = Data::type::list;
+  auto add_tab = [&](const std::string& label, std::int64_t n, std::string url, bool current,
+                     bool warn) {
+    Data t;
+    t.set("label", Tr(label));
+    t.set("count", FormatCount(n));
+    t.set("url", std::move(url));
+    t.set("current", current);
+    t.set("warn", warn && n > 0);
+    tabs.push_back(t);
+  };
+  add_tab("Wszystkie", all, OrdersUrl(without({"status", "attention"})),
+          !filter.local_status_id && !filter.needs_attention, false);
   std::map<std::int64_t, std::string> status_names;
   Data statuses = Data::type::list;
-  for (const auto& s : loaded->statuses) {
+  for (const auto& s : catalog->statuses) {
     status_names[s.id.value] = s.name;
+    auto params = without({"status", "attention"});
+    params.emplace_back("status", std::to_string(s.id.value));
+    add_tab(s.name, per_status[s.id.value], OrdersUrl(params),
+            filter.local_status_id == s.id && !filter.needs_attention, false);
     Data item;
-    item.set("id", std::to_string(s.id.value));
-    item.set("name", s.name);
+    item.set("value", std::to_string(s.id.value));
+    item.set("label", Tr(s.name));
     item.set("selected", filter.local_status_id && filter.local_status_id->value == s.id.value);
     statuses.push_back(item);
   }
+  {
+    auto params = without({"status", "attention"});
+    params.emplace_back("attention", "1");
+    add_tab("Wymaga uwagi", attention, OrdersUrl(params),
+            filter.needs_attention && !filter.local_status_id, true);
+  }
+
   std::map<std::int64_t, std::string> aliases;
   Data accounts = Data::type::list;
-  for (const auto& a : loaded->accounts) {
+  std::set<domain::Marketplace> marketplaces;
+  for (const auto& a : catalog->accounts) {
     aliases[a.id.value] = a.alias;
+    marketplaces.insert(a.base_marketplace);
     Data item;
-    item.set("id", std::to_string(a.id.value));
-    item.set("alias", a.alias);
-    item.set("name", a.name);
+    item.set("value", a.alias);
+    item.set("label", a.alias + " · " + a.name);
     item.set("selected", filter.account_id && filter.account_id->value == a.id.value);
     accounts.push_back(item);
   }
+  auto current = [&](std::string_view name) {
+    for (const auto& p : base_params) {
+      if (p.first == name) return p.second;
+    }
+    return std::string();
+  };
+  Data marketplace_options = Data::type::list;
+  for (auto m : {domain::Marketplace::kAllegroPl, domain::Marketplace::kAllegroCz,
+                 domain::Marketplace::kAllegroSk, domain::Marketplace::kAllegroHu}) {
+    Data item;
+    item.set("value", std::string(domain::MarketplaceId(m)));
+    item.set("label", std::string(domain::MarketplaceId(m)));
+    item.set("selected", filter.marketplace == m);
+    marketplace_options.push_back(item);
+  }
+  Data carrier_options = Data::type::list;
+  {
+    Data none;
+    none.set("value", std::string("none"));
+    none.set("label", Tr("Bez przesyłki"));
+    none.set("selected", filter.carrier && filter.carrier->empty());
+    carrier_options.push_back(none);
+    for (auto c : {domain::Carrier::kInPost, domain::Carrier::kDpd, domain::Carrier::kPocztaPolska,
+                   domain::Carrier::kOrlenPaczka, domain::Carrier::kAllegroShipping}) {
+      Data item;
+      item.set("value", std::string(domain::CarrierCode(c)));
+      item.set("label", std::string(domain::CarrierDisplayName(c)));
+      item.set("selected", filter.carrier && *filter.carrier == domain::CarrierCode(c));
+      carrier_options.push_back(item);
+    }
+  }
+
   Data orders = Data::type::list;
   for (const auto& o : loaded->orders) {
     Data row;
@@ -346,43 +476,76 @@ Response GetOrders(AppContext& app, Request& req, const Principal& user) {
     row.set("cod", o.cash_on_delivery());
     row.set("payment", o.payment ? std::string(domain::PaymentTypeName(o.payment->type)) : "—");
     row.set("total", Money(o.total));
-    row.set("status", status_names[o.local_status_id.value]);
+    row.set("status", Tr(status_names[o.local_status_id.value]));
     row.set("cancelled", o.cancelled());
     row.set("needs_attention", o.needs_attention);
+    row.set("attention_reason", o.attention_reason);
+    row.set("shipment", o.shipment_carrier
+                            ? std::string(domain::CarrierDisplayName(*o.shipment_carrier))
+                            : std::string());
     row.set("bought_at", FormatLocal(o.bought_at.value_or(o.remote_updated_at)));
     orders.push_back(row);
   }
   Data d;
   d.set("orders", orders);
   d.set("has_orders", !loaded->orders.empty());
-  d.set("total", std::to_string(loaded->total));
+  d.set("total", loaded->total > kCountCap
+                     ? fmt::format("{} {}", Tr("ponad"), FormatCount(kCountCap))
+                     : FormatCount(loaded->total));
+  d.set("tabs", tabs);
   d.set("statuses", statuses);
   d.set("accounts", accounts);
+  d.set("marketplaces", marketplace_options);
+  d.set("show_marketplaces", marketplaces.size() > 1 || filter.marketplace.has_value());
+  d.set("allegro_statuses", Options({{"READY_FOR_PROCESSING", "Opłacone"},
+                                     {"BOUGHT", "Kupione, nieopłacone"},
+                                     {"FILLED_IN", "Uzupełnione, nieopłacone"},
+                                     {"CANCELLED", "Anulowane"}},
+                                    current("allegroStatus")));
+  d.set("carriers", carrier_options);
+  d.set("smart_options", Options({{"1", "Smart: tak"}, {"0", "Smart: nie"}}, current("smart")));
+  d.set("cod_options", Options({{"1", "Pobranie: tak"}, {"0", "Pobranie: nie"}}, current("cod")));
+  d.set("sorts", Options({{"newest", "Najnowsze"},
+                          {"oldest", "Najstarsze"},
+                          {"total_desc", "Kwota malejąco"},
+                          {"total_asc", "Kwota rosnąco"}},
+                         std::string(services::OrderSortName(filter.sort))));
+  // Dates as typed when they were refused, so the field shows what to fix.
+  for (const char* name : {"from", "to"}) {
+    std::string value = current(name);
+    if (value.size() != 10) value = TruncateUtf8(req.QueryParam(name).value_or(""), 40);
+    d.set(std::string(name), value);
+  }
   d.set("q", filter.text);
   d.set("attention", filter.needs_attention);
-  d.set("filtered", !filter.text.empty() || filter.local_status_id || filter.account_id ||
-                        filter.needs_attention);
+  d.set("filtered", base_params.size() > (filter.sort != store::OrderSort::kNewest ? 1U : 0U));
+  // Each refused parameter next to its field.
+  Data problems = Data::type::list;
+  for (const auto& p : query.problems) {
+    d.set("error_" + p.param, Tr(p.polish));
+    Data item;
+    item.set("text", Tr(p.polish));
+    problems.push_back(item);
+  }
+  d.set("problems", problems);
+  d.set("has_problems", !query.problems.empty());
+  if (filter.after) d.set("first_page", OrdersUrl(base_params));
   if (static_cast<int>(loaded->orders.size()) == filter.limit) {
-    const auto& last = loaded->orders.back();
-    std::string next =
-        fmt::format("/orders?after={}_{}",
-                    ToUnixMillis(last.bought_at.value_or(last.remote_updated_at)), last.id.value);
-    if (!filter.text.empty()) next += "&q=" + UrlEncode(filter.text);
-    if (filter.local_status_id) next += fmt::format("&status={}", filter.local_status_id->value);
-    if (filter.account_id) next += fmt::format("&account={}", filter.account_id->value);
-    if (filter.needs_attention) next += "&attention=1";
-    if (filter.limit != 50) next += fmt::format("&per_page={}", filter.limit);
-    d.set("next", next);
+    auto params = base_params;
+    params.emplace_back("cursor", services::EncodeOrderCursor(loaded->orders.back(), filter.sort));
+    if (filter.limit != 50) params.emplace_back("per_page", std::to_string(filter.limit));
+    d.set("next", OrdersUrl(params));
   }
   d.set("per_page_100", filter.limit == 100);
   d.set("per_page_200", filter.limit == 200);
   std::vector<AccountId> account_ids;
-  for (const auto& a : loaded->accounts) account_ids.push_back(a.id);
+  for (const auto& a : catalog->accounts) account_ids.push_back(a.id);
   d.set("csrf_token", user.csrf_token);
   shipping::AddToOrdersList(app, account_ids, req.target, user, d);
+  d.set("bulk_statuses", statuses);  // bulk "Zmień status" next to the shipping actions
   PageOptions options{"Zamówienia", &user, "orders"};
   options.flash = TakeFlash(req);  // the bulk actions' refusals come back here
-  return Page(200, "orders", d, options);
+  return Page(query.problems.empty() ? 200 : 400, "orders", d, options);
 }
 
 std::string AddressLine(const domain::Address& a) {
@@ -582,52 +745,101 @@ Response PostOrderStatus(AppContext& app, Request& req, const Principal& user) {
   return r;
 }
 
-// ---- admin: users and jobs -------------------------------------------------------------------
-
-Response UsersPage(AppContext& app, Request& req, const Principal& user, int status,
-                   const std::string& error, const std::string& username) {
-  auto users = app.store.Read([&](store::UnitOfWork& uow) { return uow.users().List(); });
-  if (!users)
-    return ErrorPage(503, "Chwilowy problem", "Nie udało się wczytać użytkowników.", req, &user);
-  Data list = Data::type::list;
-  for (const auto& u : *users) {
-    Data row;
-    row.set("username", u.username);
-    row.set("role", u.role == domain::Role::kAdmin ? "administrator" : "pakowacz");
-    row.set("created_at", FormatLocal(u.created_at));
-    list.push_back(row);
-  }
-  Data d;
-  d.set("users", list);
-  d.set("csrf_token", user.csrf_token);
-  if (!error.empty()) d.set("error", error);
-  d.set("username", username);
-  if (auto created = req.QueryParam("created")) d.set("created", TruncateUtf8(*created, 64));
-  return Page(status, "users", d, {"Użytkownicy", &user, "users"});
-}
-
-Response PostUsers(AppContext& app, Request& req, const Principal& user) {
+// "Zmień status" on the orders list's selection: each order changed on its own, a result per
+// order (changed, already had it, refused with the reason), pushes to Allegro queued.
+Response PostBulkStatus(AppContext& app, Request& req, const Principal& user) {
   auto form = req.Form();
-  const std::string username = TruncateUtf8(FormField(*form, "username"), 64);
-  auto role = domain::ParseRole(FormField(*form, "role"));
-  if (!role)
-    return UsersPage(app, req, user, 422, "Wybierz rolę: administrator lub pakowacz.", username);
-  auto created =
-      app.auth.CreateUser(username, Secret<>(FormField(*form, "password")), *role, false);
-  if (!created) {
-    std::string message = created.error().message;
-    if (created.error().code == ErrorCode::kAlreadyExists)
-      message = "Użytkownik o tej nazwie już istnieje.";
-    else if (message.find("at least") != std::string::npos)
-      message = "Hasło musi mieć co najmniej 10 znaków.";
-    else if (message.find("username") != std::string::npos)
-      message = "Nazwa może zawierać tylko litery, cyfry i . _ - @ (do 64 znaków).";
-    return UsersPage(app, req, user, created.error().code == ErrorCode::kAlreadyExists ? 409 : 422,
-                     message, username);
+  const std::string back = SafeLocalPath(FormField(*form, "back"));
+  auto go_back = [&](const std::string& message) {
+    Response r = Response::Redirect(back);
+    SetFlash(r, Flash{"error", {message}}, Secure(app, req));
+    return r;
+  };
+  if (app.status_sync == nullptr) return go_back("Zmiana statusu jest teraz niedostępna.");
+  const auto orders = shipping::SelectedOrders(*form);
+  if (orders.empty()) return go_back("Zaznacz co najmniej jedno zamówienie.");
+  if (orders.size() > shipping::kMaxBulkOrders) {
+    return go_back(fmt::format("Zaznacz najwyżej {} zamówień naraz.", shipping::kMaxBulkOrders));
   }
-  log::Info("panel.user_created", {{"by", user.name}, {"username", username}});
-  return Response::Redirect("/admin/users?created=" + UrlEncode(username));
+  const std::string wanted = TruncateUtf8(FormField(*form, "status"), 64);
+  if (wanted.empty()) return go_back("Wybierz status, który dostaną zaznaczone zamówienia.");
+  auto results = app.status_sync->ChangeMany(orders, wanted, "user:" + user.name);
+  if (!results) {
+    if (results.error().code == ErrorCode::kInvalidArgument) {
+      return go_back("Nie zmieniono statusów: wybierz status z listy.");
+    }
+    log::Error("panel.bulk_status_failed", {{"error", results.error().Describe()}});
+    return go_back("Nie zmieniono statusów: chwilowy problem. Spróbuj ponownie.");
+  }
+  auto loaded = app.store.Read([&](store::UnitOfWork& uow) -> Result<std::vector<domain::Order>> {
+    std::vector<domain::Order> out;
+    for (OrderId id : orders) {
+      NADAJNIK_ASSIGN_OR_RETURN(auto o, uow.orders().Get(id));
+      if (o) out.push_back(std::move(*o));
+    }
+    return out;
+  });
+  std::map<std::int64_t, const domain::Order*> by_id;
+  if (loaded) {
+    for (const auto& o : *loaded) by_id[o.id.value] = &o;
+  }
+  Data rows = Data::type::list;
+  int changed = 0, unchanged = 0, refused = 0;
+  std::string status_name = wanted;
+  std::set<std::string> warnings;
+  for (const auto& r : *results) {
+    Data row;
+    row.set("order_id", std::to_string(r.order.value));
+    const domain::Order* o = by_id[r.order.value];
+    row.set("short_id", o ? o->checkout_form_id.value.substr(0, 8) : std::to_string(r.order.value));
+    row.set("buyer", o ? o->buyer.first_name + " " + o->buyer.last_name : std::string());
+    if (!r.change) {
+      ++refused;
+      const Error& e = r.change.error();
+      row.set("result", std::string("odmowa"));
+      row.set("result_class", std::string("failed"));
+      row.set("reason", e.code == ErrorCode::kNotFound ? std::string("Nie ma takiego zamówienia.")
+                        : e.code == ErrorCode::kFailedPrecondition
+                            ? std::string("Zamówienie scalone z innym (wspólna płatność): zmień "
+                                          "status tamtego zamówienia.")
+                            : std::string("Chwilowy problem: spróbuj ponownie."));
+    } else {
+      status_name = r.change->status_name;
+      for (const auto& w : r.change->warnings) warnings.insert(w);
+      if (r.change->unchanged) {
+        ++unchanged;
+        row.set("result", std::string("już miało ten status"));
+        row.set("result_class", std::string("muted"));
+      } else {
+        ++changed;
+        row.set("result", r.change->queued && r.change->pushes
+                              ? fmt::format("zmieniono; do Allegro: {}",
+                                            domain::FulfillmentStatusName(*r.change->pushes))
+                              : std::string("zmieniono"));
+        row.set("result_class", std::string("ok"));
+      }
+    }
+    rows.push_back(row);
+  }
+  log::Info("panel.bulk_status", {{"by", user.name},
+                                  {"status", status_name},
+                                  {"changed", std::to_string(changed)},
+                                  {"refused", std::to_string(refused)}});
+  Data d;
+  d.set("back", back);
+  d.set("status", status_name);
+  d.set("total", std::to_string(results->size()));
+  d.set("changed", std::to_string(changed));
+  d.set("unchanged", std::to_string(unchanged));
+  d.set("refused", std::to_string(refused));
+  Data warning_list = Data::type::list;
+  for (const auto& w : warnings) warning_list.push_back(Data(w));
+  d.set("warnings", warning_list);
+  d.set("rows", rows);
+  return Page(200, "orders_bulk_status", d, {"Zmiana statusu", &user, "orders"});
 }
+
+// ---- admin: jobs (users are in settings_pages.cpp) ----------------------------------------------
 
 Response GetJobs(AppContext& app, Request& req, const Principal& user) {
   struct Loaded {
@@ -687,8 +899,37 @@ Response GetJobs(AppContext& app, Request& req, const Principal& user) {
 
 void RegisterPanelRoutes(Router& router, AppContext& app) {
   router.Get("/", [](Request&) { return Response::Redirect("/orders", 302); });
-  router.Get("/login", [&app](Request& req) { return GetLogin(app, req); });
-  router.Post("/login", [&app](Request& req) { return PostLogin(app, req); });
+  router.Get("/login", [&app](Request& req) {
+    LanguageScope language(RequestLanguage(req));
+    return GetLogin(app, req);
+  });
+  router.Post("/login", [&app](Request& req) {
+    LanguageScope language(RequestLanguage(req));
+    return PostLogin(app, req);
+  });
+  // "Polski · English" at the foot of every page: the browser's language (a cookie for a
+  // year), then back where the user was.
+  router.Get("/language", [&app](Request& req) {
+    const std::string wanted = req.QueryParam("set").value_or("");
+    // Back to the page the link was on: the path of the Referer (never another site).
+    std::string back = "/orders";
+    if (auto referer = req.Header("Referer")) {
+      const auto scheme = referer->find("://");
+      const auto path = scheme == std::string::npos ? scheme : referer->find('/', scheme + 3);
+      if (path != std::string::npos) back = SafeNext(std::string(referer->substr(path)));
+    }
+    Response r = Response::Redirect(back);
+    if (wanted == "en" || wanted == "pl") {
+      CookieSpec c;
+      c.name = "nadajnik_lang";
+      c.value = wanted;
+      c.path = "/";
+      c.max_age_seconds = 365 * 24 * 3600;
+      c.secure = Secure(app, req);
+      r.SetCookie(c);
+    }
+    return r;
+  });
   router.Post("/logout", Guarded(app, false, [&app](Request& req, const Principal& p) {
                 return PostLogout(app, req, p);
               }));
@@ -710,6 +951,9 @@ void RegisterPanelRoutes(Router& router, AppContext& app) {
              }));
   router.Post("/orders/{id}/status", Guarded(app, false, [&app](Request& req, const Principal& p) {
                 return PostOrderStatus(app, req, p);
+              }));
+  router.Post("/orders/bulk-status", Guarded(app, false, [&app](Request& req, const Principal& p) {
+                return PostBulkStatus(app, req, p);
               }));
   shipping::RegisterRoutes(router, app, [&app](bool admin, shipping::GuardedHandler h) {
     return Guarded(app, admin, std::move(h));
@@ -738,15 +982,12 @@ void RegisterPanelRoutes(Router& router, AppContext& app) {
   settings::RegisterRoutes(router, app, [&app](bool admin, settings::GuardedHandler h) {
     return Guarded(app, admin, std::move(h));
   });
-  router.Get("/admin/users", Guarded(app, true, [&app](Request& req, const Principal& p) {
-               return UsersPage(app, req, p, 200, "", "");
-             }));
-  router.Post("/admin/users", Guarded(app, true, [&app](Request& req, const Principal& p) {
-                return PostUsers(app, req, p);
-              }));
   router.Get("/jobs", Guarded(app, true, [&app](Request& req, const Principal& p) {
                return GetJobs(app, req, p);
              }));
+  // Browsers ask for /favicon.ico on every page; the icon is an SVG.
+  router.Get("/favicon.ico",
+             [](Request&) { return Response::Redirect("/static/favicon.svg", 301); });
   router.Get("/static/{file}", [](Request& req) {
     if (auto r = StaticFile(req.PathParam("file").value_or(""))) return *r;
     return Response::Text(404, "not found");

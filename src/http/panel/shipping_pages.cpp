@@ -24,7 +24,7 @@ namespace {
 using services::Principal;
 namespace json = boost::json;
 
-constexpr std::size_t kMaxBulk = 1000;
+constexpr std::size_t kMaxBulk = kMaxBulkOrders;
 // How long a merged-label download waits for labels still being made (a bulk action's last
 // shipments), before it says which ones are missing.
 constexpr auto kLabelWait = std::chrono::seconds(25);
@@ -44,21 +44,8 @@ std::optional<std::int64_t> ParseId(std::string_view text) {
   return v;
 }
 
-std::string Trim(const std::string& text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return std::string();
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return text.substr(first, last - first + 1);
-}
-
 // Only local paths (a crafted "back" can't send the user to another site).
-std::string SafeBack(const std::string& back) {
-  if (back.empty() || back[0] != '/' || back.starts_with("//") ||
-      back.find('\\') != std::string::npos || back.size() > 512) {
-    return "/orders";
-  }
-  return back;
-}
+std::string SafeBack(const std::string& back) { return SafeLocalPath(back); }
 
 // kainjow treats an empty string as true in {{#section}}: optional text is set only when present.
 void SetIf(Data& d, const std::string& key, const std::string& value) {
@@ -638,6 +625,8 @@ Response PostCancel(AppContext& app, Request& req, const Principal& user) {
 
 // The selected orders in the list's order (form fields come in document order; a multimap keeps
 // equal keys in insertion order).
+}  // namespace
+
 std::vector<OrderId> SelectedOrders(const FormData& form) {
   std::vector<OrderId> out;
   std::set<std::int64_t> seen;
@@ -647,6 +636,8 @@ std::vector<OrderId> SelectedOrders(const FormData& form) {
   }
   return out;
 }
+
+namespace {
 
 Response BackWithError(AppContext& app, const Request& req, const std::string& back,
                        const std::string& message) {

@@ -64,6 +64,11 @@ Data LabelFormatOptions(domain::LabelFormat selected);
 // "PDF A6", "PDF A4", "ZPL 203 dpi", "ZPL 300 dpi".
 std::string LabelFormatDisplayName(domain::LabelFormat format);
 
+// The orders ticked on a bulk form (fields "order"), each once, in the page's order; at most
+// kMaxBulkOrders + 1 (so the caller can refuse a larger selection).
+constexpr std::size_t kMaxBulkOrders = 1000;
+std::vector<OrderId> SelectedOrders(const FormData& form);
+
 using GuardedHandler = std::function<Response(Request&, const services::Principal&)>;
 // Wraps a handler in the panel's guard (admin_only, handler).
 using Guard = std::function<http::Handler(bool, GuardedHandler)>;

@@ -1,5 +1,7 @@
 #include "http/panel/views.hpp"
 
+#include <algorithm>
+
 #include <map>
 #include <memory>
 #include <set>
@@ -52,7 +54,45 @@ bool IsHostChar(char c) {
          c == '-' || c == '[' || c == ']' || c == ':';
 }
 
+thread_local Language current_language = Language::kPolish;
+
+// Polish text -> English, parsed once from the embedded catalog.
+const std::map<std::string, std::string, std::less<>>& EnglishCatalog() {
+  static const auto catalog = [] {
+    std::map<std::string, std::string, std::less<>> out;
+    std::string_view text = Embedded("i18n/en.tsv").value_or("");
+    while (!text.empty()) {
+      const auto end = text.find('\n');
+      std::string_view line = text.substr(0, end);
+      text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+      if (line.empty() || line.starts_with('#')) continue;
+      const auto tab = line.find('\t');
+      if (tab == std::string_view::npos) continue;
+      out.emplace(std::string(line.substr(0, tab)), std::string(line.substr(tab + 1)));
+    }
+    return out;
+  }();
+  return catalog;
+}
+
 }  // namespace
+
+Language RequestLanguage(const Request& request) {
+  return request.Cookie("nadajnik_lang") == "en" ? Language::kEnglish : Language::kPolish;
+}
+
+LanguageScope::LanguageScope(Language language) : previous_(current_language) {
+  current_language = language;
+}
+LanguageScope::~LanguageScope() { current_language = previous_; }
+Language CurrentLanguage() { return current_language; }
+
+std::string Tr(std::string_view polish) {
+  if (current_language == Language::kPolish) return std::string(polish);
+  const auto& catalog = EnglishCatalog();
+  auto it = catalog.find(Trim(polish));
+  return it == catalog.end() ? std::string(polish) : it->second;
+}
 
 Result<void> ValidateTemplates() {
   for (const auto& [file, content] : web::EmbeddedFiles()) {
@@ -130,9 +170,16 @@ std::optional<std::string> OriginOf(std::string_view url) {
 }
 
 Response Page(int status, std::string_view name, const Data& data, const PageOptions& options) {
+  // {{#t}}Polski tekst{{/t}}: the text in the request's language, then rendered as usual.
+  const Data translate{kainjow::mustache::lambda{[](const std::string& text) { return Tr(text); }}};
+  Data page = data;
+  page.set("t", translate);
   Data layout;
-  layout.set("title", options.title);
-  layout.set("body", RenderTemplate(name, data));
+  layout.set("t", translate);
+  layout.set("lang", std::string(current_language == Language::kEnglish ? "en" : "pl"));
+  layout.set("english", current_language == Language::kEnglish);
+  layout.set("title", Tr(options.title));
+  layout.set("body", RenderTemplate(name, page));
   if (options.flash) {
     Data flash;
     flash.set("class",
@@ -180,8 +227,8 @@ Response Page(int status, std::string_view name, const Data& data, const PageOpt
 Response ErrorPage(int status, const std::string& heading, const std::string& message,
                    const Request& request, const services::Principal* user) {
   Data d;
-  d.set("heading", heading);
-  d.set("message", message);
+  d.set("heading", Tr(heading));
+  d.set("message", Tr(message));
   d.set("request_id", request.request_id);
   return Page(status, "error", d, {heading, user, ""});
 }
@@ -193,12 +240,32 @@ std::optional<Response> StaticFile(std::string_view path) {
   std::string type = "application/octet-stream";
   if (path.ends_with(".css")) type = "text/css; charset=utf-8";
   if (path.ends_with(".js")) type = "text/javascript; charset=utf-8";
+  if (path.ends_with(".svg")) type = "image/svg+xml";
   Response r;
   r.status = 200;
   r.body = std::string(*content);
   r.SetHeader("Content-Type", type);
   r.SetHeader("Cache-Control", "public, max-age=3600");
   return r;
+}
+
+std::string SafeLocalPath(std::string_view path) {
+  if (path.empty() || path[0] != '/' || path.starts_with("//") ||
+      path.find('\\') != std::string_view::npos || path.size() > 512 ||
+      std::ranges::any_of(path, [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+    return "/orders";
+  }
+  return std::string(path);
+}
+
+std::string FormatCount(std::int64_t n) {
+  std::string digits = std::to_string(n < 0 ? -n : n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += "\u00a0";
+    out += digits[i];
+  }
+  return n < 0 ? "-" + out : out;
 }
 
 }  // namespace nadajnik::http::panel

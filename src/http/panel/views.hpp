@@ -6,6 +6,7 @@
 // not a request. Include this header only in panel sources (kainjow is heavy).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +41,30 @@ void SetFlash(Response& response, const Flash& flash, bool secure);
 // renders one (PageOptions::flash).
 std::optional<Flash> TakeFlash(const Request& request);
 
+// The panel speaks Polish first; English is a choice of the browser (the nadajnik_lang cookie,
+// set by GET /language?set=en|pl), so a packing station keeps its language whoever logs in.
+enum class Language { kPolish, kEnglish };
+Language RequestLanguage(const Request& request);
+
+// The language of the request this thread is handling: set by the panel's guard and the login
+// pages for the handler's duration, read by Page() and Tr(), so handlers need not pass it on.
+class LanguageScope {
+ public:
+  explicit LanguageScope(Language language);
+  ~LanguageScope();
+  LanguageScope(const LanguageScope&) = delete;
+  LanguageScope& operator=(const LanguageScope&) = delete;
+
+ private:
+  Language previous_;
+};
+Language CurrentLanguage();
+
+// A Polish panel text in the current language: the catalog web/resources/i18n/en.tsv
+// ("polski<TAB>English" per line); a text missing there stays Polish. Templates mark their
+// texts {{#t}}...{{/t}} (a lambda Page() provides), code calls Tr().
+std::string Tr(std::string_view polish);
+
 struct PageOptions {
   std::string title;
   const services::Principal* user = nullptr;
@@ -59,6 +84,13 @@ std::optional<std::string> OriginOf(std::string_view url);
 Response Page(int status, std::string_view name, const Data& data, const PageOptions& options);
 Response ErrorPage(int status, const std::string& heading, const std::string& message,
                    const Request& request, const services::Principal* user = nullptr);
+
+// `path` when it is a path on this site ("/orders?q=x"), else "/orders": a crafted ?next= or
+// back= field can't send the browser elsewhere or put control characters into a header.
+std::string SafeLocalPath(std::string_view path);
+
+// "1 234 567": thousands separated by a no-break space, as Polish writes them.
+std::string FormatCount(std::int64_t n);
 
 // An embedded static file (web/resources/static/...), or nullopt.
 std::optional<Response> StaticFile(std::string_view path);

@@ -1,5 +1,6 @@
 // Orders, their line items, local statuses and the order timeline.
 #include <algorithm>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -16,8 +17,10 @@ constexpr std::string_view kOrderColumns =
     "id, account_id, checkout_form_id, revision, marketplace, currency, checkout_status, "
     "fulfillment_status, fulfillment_provider, local_status_id, buyer_note, seller_note, "
     "total_minor, bought_at, remote_updated_at, imported_at, updated_at, needs_attention, "
-    "attention_reason, details_json, merged_into_order_id";
+    "attention_reason, details_json, merged_into_order_id, shipment_carrier";
 constexpr std::size_t kDetailsColumn = 19;
+// Up to this many matches a text search starts from the trigram index (see Where).
+constexpr int kIndexedSearchLimit = 5000;
 
 // Orders list newest first; bought_at falls back to Allegro's updatedAt so it is never NULL.
 Timestamp SortTime(const Order& o) { return o.bought_at.value_or(o.remote_updated_at); }
@@ -54,6 +57,7 @@ Result<Order> ReadOrderRow(const DbRows& rows, std::size_t r) {
   o.needs_attention = rows.Bool(r, 17);
   o.attention_reason = rows.Text(r, 18);
   if (auto v = rows.OptInt(r, 20)) o.merged_into = OrderId(*v);
+  o.shipment_carrier = domain::ParseCarrier(rows.Text(r, 21));
   return o;
 }
 
@@ -220,18 +224,21 @@ class SqlOrderRepository final : public OrderRepository {
 
   Result<std::vector<Order>> List(const OrderFilter& filter) override {
     DbParams params;
-    std::string where = Where(filter, params);
+    NADAJNIK_ASSIGN_OR_RETURN(std::string where, Where(filter, params));
+    const auto [key, descending] = SortColumn(filter.sort);
     if (filter.after) {
-      params.emplace_back(ToUnixMillis(filter.after->first));
+      params.emplace_back(filter.after->key);
       const auto t = params.size();
-      params.emplace_back(filter.after->second.value);
-      where += fmt::format(" AND (bought_at < ${0} OR (bought_at = ${0} AND id < ${1}))", t, t + 1);
+      params.emplace_back(filter.after->id.value);
+      where += fmt::format(" AND ({0} {2} ${1} OR ({0} = ${1} AND id {2} ${3}))", key, t,
+                           descending ? "<" : ">", t + 1);
     }
     params.emplace_back(std::clamp(filter.limit, 1, 500));
-    auto rows = db_.Query(fmt::format("SELECT {} FROM orders WHERE {} ORDER BY bought_at DESC, "
-                                      "id DESC LIMIT ${}",
-                                      kOrderColumns, where, params.size()),
-                          params);
+    const char* dir = descending ? "DESC" : "ASC";
+    auto rows =
+        db_.Query(fmt::format("SELECT {} FROM orders WHERE {} ORDER BY {} {}, id {} LIMIT ${}",
+                              kOrderColumns, where, key, dir, dir, params.size()),
+                  params);
     if (!rows) return Fail(rows.error());
     std::vector<Order> out;
     out.reserve(rows->size());
@@ -245,10 +252,71 @@ class SqlOrderRepository final : public OrderRepository {
 
   Result<std::int64_t> Count(const OrderFilter& filter) override {
     DbParams params;
-    std::string where = Where(filter, params);
+    NADAJNIK_ASSIGN_OR_RETURN(std::string where, Where(filter, params));
     auto rows = db_.Query(fmt::format("SELECT COUNT(*) FROM orders WHERE {}", where), params);
     if (!rows) return Fail(rows.error());
     return rows->Int(0, 0);
+  }
+
+  Result<std::int64_t> CountUpTo(const OrderFilter& filter, std::int64_t cap) override {
+    DbParams params;
+    NADAJNIK_ASSIGN_OR_RETURN(std::string where, Where(filter, params));
+    params.emplace_back(std::max<std::int64_t>(cap, 0) + 1);
+    auto rows = db_.Query(
+        fmt::format("SELECT COUNT(*) FROM (SELECT 1 FROM orders WHERE {} LIMIT ${}) capped", where,
+                    params.size()),
+        params);
+    if (!rows) return Fail(rows.error());
+    return rows->Int(0, 0);
+  }
+
+  Result<std::vector<OrderStatusCount>> CountByStatus() override {
+    auto rows = db_.Query(
+        "SELECT account_id, local_status_id, SUM(n) FROM order_counts "
+        "GROUP BY account_id, local_status_id HAVING SUM(n) <> 0 "
+        "ORDER BY account_id, local_status_id");
+    if (!rows) return Fail(rows.error());
+    std::vector<OrderStatusCount> out;
+    for (std::size_t r = 0; r < rows->size(); ++r) {
+      OrderStatusCount c;
+      c.account_id = AccountId(rows->Int(r, 0));
+      if (auto s = rows->OptInt(r, 1)) c.local_status_id = StatusId(*s);
+      c.orders = rows->Int(r, 2);
+      out.push_back(c);
+    }
+    return out;
+  }
+
+  Result<std::vector<std::pair<AccountId, std::int64_t>>> CountAttention() override {
+    auto rows = db_.Query(
+        "SELECT account_id, COUNT(*) FROM orders WHERE needs_attention = 1 AND "
+        "merged_into_order_id IS NULL GROUP BY account_id ORDER BY account_id");
+    if (!rows) return Fail(rows.error());
+    std::vector<std::pair<AccountId, std::int64_t>> out;
+    for (std::size_t r = 0; r < rows->size(); ++r) {
+      out.emplace_back(AccountId(rows->Int(r, 0)), rows->Int(r, 1));
+    }
+    return out;
+  }
+
+  Result<std::int64_t> CompactCounts() override {
+    // DELETE ... RETURNING: exactly the rows summed are the rows removed, whatever another
+    // transaction inserts meanwhile (PostgreSQL: an uncommitted row is neither seen nor
+    // deleted; a second compaction waits and then finds the rows gone).
+    auto rows = db_.Query("DELETE FROM order_counts RETURNING account_id, local_status_id, n");
+    if (!rows) return Fail(rows.error());
+    std::map<std::pair<std::int64_t, std::optional<std::int64_t>>, std::int64_t> sums;
+    for (std::size_t r = 0; r < rows->size(); ++r) {
+      sums[{rows->Int(r, 0), rows->OptInt(r, 1)}] += rows->Int(r, 2);
+    }
+    for (const auto& [k, n] : sums) {
+      if (n == 0) continue;
+      auto done = db_.Execute(
+          "INSERT INTO order_counts (account_id, local_status_id, n) VALUES ($1, $2, $3)",
+          {k.first, k.second ? DbValue(*k.second) : DbValue(), n});
+      if (!done) return Fail(done.error());
+    }
+    return static_cast<std::int64_t>(rows->size());
   }
 
   Result<void> SetLocalStatus(OrderId id, StatusId status, Timestamp now) override {
@@ -327,7 +395,21 @@ class SqlOrderRepository final : public OrderRepository {
   }
 
  private:
-  static std::string Where(const OrderFilter& f, DbParams& params) {
+  static std::pair<const char*, bool> SortColumn(OrderSort sort) {
+    switch (sort) {
+      case OrderSort::kOldest:
+        return {"bought_at", false};
+      case OrderSort::kTotalDesc:
+        return {"total_minor", true};
+      case OrderSort::kTotalAsc:
+        return {"total_minor", false};
+      case OrderSort::kNewest:
+        break;
+    }
+    return {"bought_at", true};
+  }
+
+  Result<std::string> Where(const OrderFilter& f, DbParams& params) {
     // An order merged into another lives on as that one: lists never show it.
     std::string where = "merged_into_order_id IS NULL";
     auto add = [&](std::string_view column_op, DbValue v) {
@@ -343,13 +425,61 @@ class SqlOrderRepository final : public OrderRepository {
     if (f.smart) add("smart =", *f.smart);
     if (f.cash_on_delivery) add("cash_on_delivery =", *f.cash_on_delivery);
     if (f.bought_from) add("bought_at >=", ToUnixMillis(*f.bought_from));
-    if (f.bought_to) add("bought_at <", ToUnixMillis(*f.bought_to));
+    if (f.bought_to) add("bought_at <=", ToUnixMillis(*f.bought_to));
+    if (f.carrier) add("shipment_carrier =", *f.carrier);
     if (f.needs_attention) where += " AND needs_attention = 1";
     if (!f.text.empty()) {
-      // search_text holds FoldCase(login, e-mail, name, checkout form id): "żaneta" finds
-      // "Żaneta" on both backends. LIKE wildcards typed by the user are literal.
+      // A scanned tracking number or a pasted checkout form id finds its orders through an
+      // index; anything else is a substring of search_text (FoldCase(login, e-mail, name,
+      // checkout form id): "żaneta" finds "Żaneta" on both backends).
+      const std::string text = TruncateUtf8(f.text, 200);
+      const bool looks_like_uuid = text.size() == 36 && text[8] == '-' && text[13] == '-' &&
+                                   text[18] == '-' && text[23] == '-';
+      std::optional<DbRows> exact;
+      if (text.size() >= 8 && text.find(' ') == std::string::npos) {
+        auto found = db_.Query(
+            looks_like_uuid ? "SELECT order_id FROM shipments WHERE tracking_number = $1 UNION "
+                              "SELECT id FROM orders WHERE checkout_form_id = $1 LIMIT 500"
+                            : "SELECT order_id FROM shipments WHERE tracking_number = $1 LIMIT 500",
+            {text});
+        if (!found) return Fail(found.error());
+        exact = std::move(*found);
+      }
+      if (exact && !exact->empty()) {
+        std::string in;
+        for (std::size_t r = 0; r < exact->size(); ++r) {
+          in += fmt::format("{}{}", r == 0 ? "" : ", ", exact->Int(r, 0));
+        }
+        where += fmt::format(" AND id IN ({})", in);
+        return where;
+      }
+      const std::string folded = FoldCase(text);
+      const auto chars = std::count_if(folded.begin(), folded.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+      });
+      if (db_.dialect() == Dialect::kSqlite && chars >= 3 &&
+          folded.find_first_of("%_\\") == std::string::npos) {
+        // The trigram index answers a substring of 3+ characters. When few orders hold it,
+        // the list starts from them; a common text ("allegromail") is cheaper found by walking
+        // the list's order and testing each row, which stops after one page.
+        params.push_back("%" + folded + "%");
+        const std::string like = fmt::format("${}", params.size());
+        auto many = db_.Query(fmt::format("SELECT COUNT(*) FROM (SELECT rowid FROM orders_search "
+                                          "WHERE search_text LIKE {} LIMIT {}) m",
+                                          like, kIndexedSearchLimit + 1),
+                              {params.back()});
+        if (!many) return Fail(many.error());
+        if (many->Int(0, 0) <= kIndexedSearchLimit) {
+          where += fmt::format(
+              " AND id IN (SELECT rowid FROM orders_search WHERE search_text LIKE {})", like);
+        } else {
+          where += fmt::format(" AND search_text LIKE {}", like);
+        }
+        return where;
+      }
+      // LIKE wildcards typed by the user are literal.
       std::string pattern = "%";
-      for (char c : FoldCase(TruncateUtf8(f.text, 200))) {
+      for (char c : folded) {
         if (c == '%' || c == '_' || c == '\\') pattern += '\\';
         pattern += c;
       }
@@ -498,3 +628,12 @@ std::unique_ptr<OrderEventRepository> MakeOrderEventRepository(DbConnection& db)
 }
 
 }  // namespace nadajnik::store::sql
+
+namespace nadajnik::store {
+
+std::int64_t OrderRepository::SortKey(const domain::Order& o, OrderSort sort) {
+  if (sort == OrderSort::kTotalDesc || sort == OrderSort::kTotalAsc) return o.total.minor;
+  return ToUnixMillis(o.bought_at.value_or(o.remote_updated_at));
+}
+
+}  // namespace nadajnik::store

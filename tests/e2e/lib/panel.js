@@ -121,7 +121,8 @@ async function openOrders(page, filters = {}) {
 
 // The list as shown: the count in the heading and each row's cells.
 async function readOrders(page) {
-  const total = Number((await page.locator('main h1 .count').innerText()).trim());
+  // "1 234" (no-break spaces) or "ponad 10 000" when the filter matches more than that.
+  const total = Number((await page.locator('main h1 .count').innerText()).replace(/\D/g, ''));
   const rows = await page.locator('table.orders tbody tr').evaluateAll((trs) => trs.map((tr) => {
     // The selection checkbox (td.pick) is not a data column.
     const cells = [...tr.querySelectorAll('td:not(.pick)')].map((td) => td.innerText.trim());
@@ -129,7 +130,7 @@ async function readOrders(page) {
     return {
       id: link ? link.getAttribute('href').split('/').pop() : '',
       alias: cells[0], shortId: cells[1], buyer: cells[2], delivery: cells[3], payment: cells[4],
-      total: cells[5], status: cells[6], boughtAt: cells[7],
+      total: cells[5], shipment: cells[6], status: cells[7], boughtAt: cells[8],
     };
   }));
   return { total, rows };

@@ -35,7 +35,7 @@ suite('login', { users: [ADMIN, PACKER] }, (ctx, step) => {
     assert.equal(new URL(page.url()).pathname, '/orders');
     assert.match(await page.locator('main h1').innerText(), /^Zamówienia/);
     const nav = await page.locator('header nav a').allInnerTexts();
-    assert.deepEqual(nav, ['Zamówienia', 'Źródła', 'Zadania', 'Użytkownicy', 'Przewoźnicy']);
+    assert.deepEqual(nav, ['Zamówienia', 'Źródła', 'Zadania', 'Użytkownicy', 'Przewoźnicy', 'Statusy']);
     assert.match(await page.locator('header .who').innerText(), /^szef \(/);
     assert.equal(await flash(page), '');
     assert.match(await page.locator('main').innerText(), /Brak zamówień/);

@@ -6,7 +6,9 @@
 const assert = require('node:assert/strict');
 
 const { startAllegroProxy } = require('../lib/allegro_proxy');
-const { card, changeStatus, openOrders, readOrders, selectOptions } = require('../lib/panel');
+const {
+  card, changeStatus, openOrders, readOrders, selectOptions, selectOrders,
+} = require('../lib/panel');
 const { SELLER_CZ, SELLER_PL, eventually } = require('../lib/stack');
 const { ADMIN, suite } = require('../lib/suite');
 
@@ -179,5 +181,115 @@ suite('orders', {
     const filtered = await openOrders(page, { status: inProgress.value });
     assert.ok(filtered.rows.some((r) => r.id === row.id), JSON.stringify(filtered.rows));
     assert.ok(filtered.rows.every((r) => r.status.startsWith('W realizacji')));
+  });
+
+  step('the status tabs count the orders and switch the list', async () => {
+    const { page } = ctx;
+    const list = await openOrders(page);
+    const tabs = await page.locator('nav.status-tabs a').evaluateAll((as) => as.map((a) => ({
+      label: a.childNodes[0].textContent.trim(),
+      count: Number(a.querySelector('.count').textContent.replace(/\D/g, '')),
+      href: a.getAttribute('href'),
+      current: a.getAttribute('aria-current') === 'page',
+    })));
+    const all = tabs.find((t) => t.label === 'Wszystkie');
+    assert.ok(all && all.current, JSON.stringify(tabs));
+    assert.equal(all.count, list.total);
+    const perStatus = tabs.filter((t) => !['Wszystkie', 'Wymaga uwagi'].includes(t.label));
+    assert.equal(perStatus.reduce((n, t) => n + t.count, 0), all.count, JSON.stringify(tabs));
+    const working = tabs.find((t) => t.label === 'W realizacji');
+    assert.ok(working.count >= 1, 'the order changed in the previous step');
+    await Promise.all([page.waitForNavigation(),
+                       page.click('nav.status-tabs a:has-text("W realizacji")')]);
+    const shown = await readOrders(page);
+    assert.equal(shown.total, working.count);
+    assert.ok(shown.rows.every((r) => r.status.startsWith('W realizacji')));
+    assert.equal(await page.getAttribute('nav.status-tabs a[aria-current="page"]', 'href'),
+                 working.href);
+    await ctx.shot('list-status-tab');
+  });
+
+  step('cash on delivery, the carrier and the amount order through the filter form', async () => {
+    const { page } = ctx;
+    await openOrders(page);
+    await page.selectOption('form.filters select[name="carrier"]', 'none');
+    await page.selectOption('form.filters select[name="sort"]', 'total_desc');
+    await Promise.all([page.waitForNavigation(),
+                       page.click('form.filters button:has-text("Filtruj")')]);
+    const url = new URL(page.url());
+    assert.equal(url.searchParams.get('carrier'), 'none');
+    assert.equal(url.searchParams.get('sort'), 'total_desc');
+    const sorted = await readOrders(page);
+    const amount = (r) => Number(r.total.replace(/[^\d,.-]/g, '').replace(',', '.'));
+    for (let i = 1; i < sorted.rows.length; i += 1) {
+      assert.ok(amount(sorted.rows[i - 1]) >= amount(sorted.rows[i]) ||
+                sorted.rows[i - 1].total.slice(-3) !== sorted.rows[i].total.slice(-3),
+                `${sorted.rows[i - 1].total} before ${sorted.rows[i].total}`);
+    }
+    assert.ok(sorted.rows.every((r) => ['', '—'].includes(r.shipment)), JSON.stringify(sorted.rows));
+
+    await page.selectOption('form.filters select[name="cod"]', '1');
+    await Promise.all([page.waitForNavigation(),
+                       page.click('form.filters button:has-text("Filtruj")')]);
+    const cod = await readOrders(page);
+    assert.ok(cod.rows.every((r) => r.payment.includes('Pobranie')), JSON.stringify(cod.rows));
+    // A date the form can't take is named next to its field, the rest still applies.
+    await page.goto('/orders?from=2026-02-30&cod=1');
+    assert.equal(await page.getAttribute('form.filters input[name="from"]', 'aria-invalid'), 'true');
+    assert.match(await page.locator('#f-from-err').innerText(), /RRRR-MM-DD/);
+    assert.equal((await readOrders(page)).total, cod.total);
+    await page.goto('/orders?carrier=none&sort=total_desc&cod=1');
+    await Promise.all([page.waitForNavigation(), page.click('a.clear:has-text("Wyczyść filtry")')]);
+    assert.equal(new URL(page.url()).search, '');
+  });
+
+  step('"Zmień status" on a selection changes each order and Allegro gets them', async () => {
+    const { page } = ctx;
+    const nowe = (await selectOptions(page, 'form.filters select[name="status"]'))
+      .find((s) => s.label === 'Nowe');
+    const list = await openOrders(page, { status: nowe.value });
+    const chosen = list.rows.filter((r) => r.alias === 'PL' && !r.buyer.includes('Ząbkowski'))
+      .slice(0, 3);
+    assert.equal(chosen.length, 3, JSON.stringify(list.rows));
+    await selectOrders(page, chosen.map((r) => r.id));
+    await page.selectOption('form#bulk select[name="status"]', { label: 'Gotowe do wysyłki' });
+    await Promise.all([page.waitForNavigation(),
+                       page.click('form#bulk button:has-text("Zmień status")')]);
+    assert.equal(new URL(page.url()).pathname, '/orders/bulk-status');
+    assert.equal((await page.locator('.summary .changed').innerText()).trim(), '3');
+    const results = await page.locator('table.bulk-results tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => tr.getAttribute('data-result')));
+    assert.deepEqual(results, ['ok', 'ok', 'ok']);
+    await ctx.shot('bulk-status-result');
+
+    const forms = [];
+    for (const row of chosen) {
+      await page.goto(`/orders/${row.id}`);
+      forms.push(/^Zamówienie (\S+)/.exec(await page.locator('main h1').innerText())[1]);
+      assert.match(await card(page, 'Statusy').innerText(), /Lokalny: Gotowe do wysyłki/);
+    }
+    await eventually('READY_FOR_SHIPMENT for the three orders at the sandbox', async () => {
+      const received = await ctx.sandbox.received('fulfillment');
+      return forms.every((f) => received.some((r) => r.checkoutFormId === f &&
+                                              r.body.status === 'READY_FOR_SHIPMENT'));
+    }, { timeoutMs: 30000, intervalMs: 300 });
+  });
+
+  step('the panel speaks English when the browser chooses it, and Polish again', async () => {
+    const { page } = ctx;
+    await openOrders(page);
+    await Promise.all([page.waitForNavigation(), page.click('footer.language a:has-text("English")')]);
+    assert.equal(new URL(page.url()).pathname, '/orders', 'back on the page it was on');
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    assert.match(await page.locator('main h1').innerText(), /^Orders/);
+    const nav = await page.locator('header nav a').allInnerTexts();
+    assert.deepEqual(nav.slice(0, 2), ['Orders', 'Sources']);
+    assert.ok((await page.locator('nav.status-tabs a').allInnerTexts())
+      .some((t) => t.startsWith('All')));
+    assert.equal(await page.locator('form.filters button[type="submit"]').innerText(), 'Filter');
+    await ctx.shot('list-english');
+    await Promise.all([page.waitForNavigation(), page.click('footer.language a:has-text("Polski")')]);
+    assert.equal(await page.getAttribute('html', 'lang'), 'pl');
+    assert.match(await page.locator('main h1').innerText(), /^Zamówienia/);
   });
 });

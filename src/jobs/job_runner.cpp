@@ -1,5 +1,8 @@
 #include "jobs/job_runner.hpp"
 
+#include "core/text.hpp"
+#include "store/store.hpp"
+
 #include <unistd.h>
 
 #include <condition_variable>
@@ -50,6 +53,7 @@ struct JobRunner::Impl {
   observability::Metrics* metrics;
 
   std::map<std::string, JobHandler> handlers;
+  std::map<std::string, std::string> dead_notices;
   std::vector<std::string> kinds;
   std::map<std::string, PeriodicJob> periodic;
 
@@ -172,13 +176,22 @@ struct JobRunner::Impl {
     const std::string message =
         fmt::format("attempt {}/{}: {}", job.attempts, job.max_attempts, error.Describe());
     auto outcome = store.InTransaction([&](store::UnitOfWork& uow) -> Result<store::JobState> {
+      store::JobState state = store::JobState::kDead;
       if (!error.retryable) {
         NADAJNIK_TRY(uow.jobs().Bury(job.id, options.owner, "permanent error, " + message, now));
-        return store::JobState::kDead;
+      } else {
+        const milliseconds delay = BackoffDelay(options.backoff, job.attempts, Random01(),
+                                                error.retry_after.value_or(milliseconds(0)));
+        NADAJNIK_ASSIGN_OR_RETURN(
+            state, uow.jobs().RecordFailure(job.id, options.owner, message, now + delay, now));
       }
-      const milliseconds delay = BackoffDelay(options.backoff, job.attempts, Random01(),
-                                              error.retry_after.value_or(milliseconds(0)));
-      return uow.jobs().RecordFailure(job.id, options.owner, message, now + delay, now);
+      if (state == store::JobState::kDead && job.order_id) {
+        if (auto notice = dead_notices.find(job.kind); notice != dead_notices.end()) {
+          NADAJNIK_TRY(uow.orders().SetAttention(
+              *job.order_id, true, TruncateUtf8(notice->second + ": " + error.message, 500), now));
+        }
+      }
+      return state;
     });
     if (!outcome) {
       log::Error("jobs.record_failure_failed", {{"job_id", static_cast<long long>(job.id.value)},
@@ -270,6 +283,10 @@ JobRunner::JobRunner(store::Store& store, const Clock& clock, RunnerOptions opti
 }
 
 JobRunner::~JobRunner() { Stop(); }
+
+void JobRunner::SetDeadNotice(const std::string& kind, std::string notice) {
+  impl_->dead_notices[kind] = std::move(notice);
+}
 
 void JobRunner::Register(const std::string& kind, JobHandler handler) {
   if (impl_->handlers.emplace(kind, std::move(handler)).second) impl_->kinds.push_back(kind);

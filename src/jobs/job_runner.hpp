@@ -92,6 +92,10 @@ class JobRunner {
 
   void Register(const std::string& kind, JobHandler handler);
   void AddPeriodic(PeriodicJob periodic);
+  // When a job of `kind` about an order dies (attempts spent or a permanent error), the order is
+  // flagged for attention with "<notice>: <the last error>" in the same transaction: the
+  // panel's "Wymaga uwagi" view shows every push that never reached Allegro.
+  void SetDeadNotice(const std::string& kind, std::string notice);
 
   Result<void> Start();
   void Stop();

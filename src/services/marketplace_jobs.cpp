@@ -99,6 +99,8 @@ void RegisterMarketplaceJobs(jobs::JobRunner& runner, MarketplaceJobDeps deps) {
     });
   });
 
+  runner.SetDeadNotice(std::string(kPushStatusJob), "Status nie dotarł do Allegro");
+  runner.SetDeadNotice(std::string(kPushTrackingJob), "Numer nadania nie dotarł do Allegro");
   runner.Register(std::string(kPushStatusJob), [deps](jobs::JobContext& ctx) -> Result<void> {
     if (!ctx.job().order_id) return Ok();
     const AccountId account = AccountOf(ctx);

@@ -228,6 +228,8 @@ Result<void> ApplyForm(store::UnitOfWork& uow, AccountId account, const RemoteOr
               "uzgadnianie";
     incident.at = now;
     NADAJNIK_TRY(uow.incidents().Record(incident));
+    // The packer sees it in "Wymaga uwagi": an order the journal missed may have waited.
+    NADAJNIK_TRY(uow.orders().SetAttention(up.id, true, incident.message, now));
   }
   return Ok();
 }

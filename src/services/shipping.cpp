@@ -948,6 +948,7 @@ Result<void> ShippingService::RunTracking(jobs::JobContext& ctx) { return impl_-
 
 void RegisterShippingJobs(jobs::JobRunner& runner, ShippingService& shipping,
                           std::chrono::milliseconds tracking_every) {
+  runner.SetDeadNotice(std::string(kCreateShipmentJob), "Przesyłka nieutworzona");
   runner.Register(std::string(kCreateShipmentJob),
                   [&shipping](jobs::JobContext& ctx) { return shipping.RunCreate(ctx); });
   runner.Register(std::string(kTrackShipmentsJob),

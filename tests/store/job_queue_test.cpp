@@ -248,6 +248,39 @@ TEST_P(JobQueueTest, APermanentErrorEndsTheJobAtOnce) {
   EXPECT_NE(dead.last_error.find("permanent"), std::string::npos);
 }
 
+TEST_P(JobQueueTest, ADeadPushFlagsItsOrderForAttentionWithTheReason) {
+  const AccountId account = CreateAccount("AA");
+  auto order = store().InTransaction([&](UnitOfWork& uow) {
+    return uow.orders().Upsert(SampleOrder(account, "cf-dead", "r1", clock_.Now()), clock_.Now());
+  });
+  ASSERT_TRUE(order);
+  jobs::JobRunner runner(store(), clock_, {});
+  runner.SetDeadNotice("test.push", "Status nie dotarł do Allegro");
+  runner.Register("test.push", [](jobs::JobContext&) -> Result<void> {
+    return Fail(ErrorCode::kInvalidArgument, "Allegro refused the status");
+  });
+  runner.Register("test.other", [](jobs::JobContext&) -> Result<void> {
+    return Fail(ErrorCode::kInvalidArgument, "no notice for this kind");
+  });
+  auto job = Job("test.other");
+  job.order_id = order->id;
+  Enqueue(job);
+  ASSERT_TRUE(runner.RunDue(5));
+  auto loaded = store().Read([&](UnitOfWork& uow) { return uow.orders().Get(order->id); });
+  ASSERT_TRUE(loaded && *loaded);
+  EXPECT_FALSE((*loaded)->needs_attention) << "a kind without a notice flags nothing";
+
+  job = Job("test.push");
+  job.order_id = order->id;
+  Enqueue(job);
+  ASSERT_TRUE(runner.RunDue(5));
+  loaded = store().Read([&](UnitOfWork& uow) { return uow.orders().Get(order->id); });
+  ASSERT_TRUE(loaded && *loaded);
+  EXPECT_TRUE((*loaded)->needs_attention);
+  EXPECT_EQ((*loaded)->attention_reason,
+            "Status nie dotarł do Allegro: Allegro refused the status");
+}
+
 TEST_P(JobQueueTest, BackoffSpacesRetriesOutExponentially) {
   jobs::RunnerOptions options;
   options.backoff = {10s, 1h};

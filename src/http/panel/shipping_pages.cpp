@@ -674,6 +674,23 @@ Response PostBulkCreate(AppContext& app, Request& req, const Principal& user) {
     p.weight_grams = 1000;
     draft.parcels.push_back(p);
   }
+  // Shipments cost money: the selection is confirmed once, on a page that says what will be
+  // created, before anything reaches the carrier. The page posts the same fields back.
+  if (FormField(*form, "confirmed") != "1") {
+    Data d;
+    d.set("csrf_token", user.csrf_token);
+    d.set("bulk_key", bulk_key);
+    d.set("back", SafeBack(back));
+    d.set("carrier_code", std::string(domain::CarrierCode(*draft.carrier)));
+    d.set("carrier", std::string(domain::CarrierDisplayName(*draft.carrier)));
+    d.set("service", draft.service);
+    d.set("template", size_template);
+    d.set("count", std::to_string(orders.size()));
+    Data ids = Data::type::list;
+    for (const auto& id : orders) ids.push_back(Data(std::to_string(id.value)));
+    d.set("orders", ids);
+    return Page(200, "shipments_bulk_confirm", d, {"Potwierdź przesyłki", &user, "orders"});
+  }
   auto results = app.shipping->RequestBulk(orders, draft, "panel-bulk:" + bulk_key, user.name);
 
   // The orders' names for the page (checkout form ids, buyers).

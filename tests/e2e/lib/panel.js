@@ -224,6 +224,9 @@ async function bulkCreate(page, { carrier = 'inpost', service = '', template = '
   await page.fill('form#bulk input[name="template"]', template);
   await Promise.all([page.waitForNavigation(),
                      page.click('form#bulk button:has-text("Utwórz przesyłki")')]);
+  // Billable: the panel asks once, naming how many and with which carrier.
+  await Promise.all([page.waitForNavigation(),
+                     page.click('form.bulk-confirm button:has-text("Tak, utwórz przesyłki")')]);
   return readBulkResult(page);
 }
 

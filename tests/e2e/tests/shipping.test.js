@@ -182,6 +182,14 @@ suite('shipping', {
     await selectOrders(page, [...state.bulk].reverse().map((o) => o.id));
     state.bulkForm = await page.locator('form#bulk').evaluate((f) => new URLSearchParams(
       new FormData(f)).toString());
+    // Without the confirmation nothing is created: the page asks first.
+    const unconfirmed = await ctx.context.request.post('/shipments/bulk', {
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      data: state.bulkForm,
+    });
+    assert.equal(unconfirmed.status(), 200);
+    assert.match(await unconfirmed.text(), /Utworzyć przesyłki\?[\s\S]*<strong class="count">20<\/strong>/);
+    state.bulkForm += '&confirmed=1';
     const result = await bulkCreate(page, { carrier: 'inpost' });
     assert.equal(result.rows.length, 20);
     assert.deepEqual(result.rows.map((r) => r.orderId), state.bulk.map((o) => o.id),

@@ -3,6 +3,8 @@
 // databases (a SQLite file, or a database created on the PostgreSQL server named by
 // NADAJNIK_BENCH_POSTGRES_URL and dropped again), latency percentiles and the table header.
 //
+// Benches that run the in-process Allegro sandbox share its seller, client and a refresh token.
+//
 // Process-wide state: SetProgramName() and MakeScratchDir() are called once from Main(), before
 // any thread starts. Die() and OrDie() end the process (exit status 1) after removing the scratch
 // folder; scratch PostgreSQL databases are dropped only by ScratchDatabase's destructor, so an
@@ -31,8 +33,10 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include "core/result.hpp"
+#include "net/http_client.hpp"
 #include "security/secret_box.hpp"
 #include "store/connection_pool.hpp"
 #include "store/db.hpp"
@@ -105,6 +109,33 @@ inline std::optional<std::int64_t> CountArgument(int argc, char** argv, std::int
   }
   if (n < 1) return std::nullopt;
   return n;
+}
+
+// ---- The Allegro sandbox ------------------------------------------------------------------
+
+// The sandbox's seller 0 (allegro.pl) and its OAuth client.
+inline constexpr std::string_view kSandboxSeller = "sprzedawca-pl";
+inline constexpr std::string_view kSandboxClientId = "nadajnik-sandbox";
+inline constexpr std::string_view kSandboxClientSecret = "nadajnik-sandbox-secret";
+
+// A refresh token for `login`, from the admin endpoint of the sandbox at `sandbox_url`
+// (sandbox::Sandbox::base_url()); dies when the sandbox gives none.
+inline std::string SandboxRefreshToken(net::HttpClient& http, const std::string& sandbox_url,
+                                       std::string_view login = kSandboxSeller) {
+  net::HttpRequest req;
+  req.method = "POST";
+  req.url = sandbox_url + "/__sandbox/tokens";
+  req.headers = {{"Content-Type", "application/json"}};
+  req.body = fmt::format(R"({{"login":"{}"}})", login);
+  auto r = OrDie(http.Send(req), "ask the sandbox for a refresh token");
+  boost::system::error_code ec;
+  const auto body = boost::json::parse(r.body, ec);
+  const auto* token =
+      !ec && body.is_object() ? body.as_object().if_contains("refresh_token") : nullptr;
+  if (r.status != 200 || token == nullptr || !token->is_string()) {
+    Die(fmt::format("the sandbox gave no refresh token (HTTP {}): {}", r.status, r.body));
+  }
+  return std::string(token->as_string());
 }
 
 // ---- The machine ---------------------------------------------------------------------------

@@ -62,7 +62,6 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <boost/json.hpp>
 
 #include "app/config.hpp"
 #include "app/runtime.hpp"
@@ -95,9 +94,6 @@ constexpr double kTargetOrdersPerSecond = 2000;
 constexpr double kTargetLagP99Seconds = 10;
 constexpr int kChangesPerSecond = 100;
 constexpr int kMaxChanges = 2000;
-constexpr std::string_view kSeller = "sprzedawca-pl";  // the sandbox's seller 0 (allegro.pl)
-constexpr std::string_view kClientId = "nadajnik-sandbox";
-constexpr std::string_view kClientSecret = "nadajnik-sandbox-secret";
 constexpr std::string_view kPushedStatus = "W realizacji";  // maps to PROCESSING by default
 const auto kBoughtOver = std::chrono::hours(24);
 const auto kPushTimeout = std::chrono::seconds(120);
@@ -308,24 +304,6 @@ std::unique_ptr<Parts> MakeParts(app::Runtime& rt, const std::string& name) {
   return parts;
 }
 
-// A refresh token for the seller, from the sandbox's admin endpoint.
-std::string SandboxRefreshToken(net::HttpClient& http, const sandbox::Sandbox& sb) {
-  net::HttpRequest req;
-  req.method = "POST";
-  req.url = sb.base_url() + "/__sandbox/tokens";
-  req.headers = {{"Content-Type", "application/json"}};
-  req.body = fmt::format(R"({{"login":"{}"}})", kSeller);
-  auto r = OrDie(http.Send(req), "ask the sandbox for a refresh token");
-  boost::system::error_code ec;
-  const auto body = boost::json::parse(r.body, ec);
-  const auto* token =
-      !ec && body.is_object() ? body.as_object().if_contains("refresh_token") : nullptr;
-  if (r.status != 200 || token == nullptr || !token->is_string()) {
-    Die(fmt::format("the sandbox gave no refresh token (HTTP {}): {}", r.status, r.body));
-  }
-  return std::string(token->as_string());
-}
-
 // One Nadajnik instance: a fresh database, the runtime, the Allegro parts and one account of the
 // sandbox's seller, authorized. `scratch` is declared first so the database outlives the rest.
 struct Instance {
@@ -358,14 +336,14 @@ std::unique_ptr<Instance> OpenInstance(const std::filesystem::path& dir, const s
   services::NewAccount a;
   a.alias = "PL";
   a.name = "Sklep Wiśnia";
-  a.login = std::string(kSeller);
+  a.login = std::string(kSandboxSeller);
   a.environment = "custom";
   a.auth_url = sb.base_url();
   a.api_url = sb.base_url();
-  a.client_id = std::string(kClientId);
-  a.client_secret = std::string(kClientSecret);
+  a.client_id = std::string(kSandboxClientId);
+  a.client_secret = std::string(kSandboxClientSecret);
   in->account = OrDie(in->parts->accounts->Add(a), "add the account");
-  const std::string token = SandboxRefreshToken(*in->parts->http, sb);
+  const std::string token = SandboxRefreshToken(*in->parts->http, sb.base_url());
   OrDie(in->parts->authorizer->UseRefreshToken(in->account, Secret<>(token)),
         "authorize the account");
   return in;
@@ -384,9 +362,9 @@ void CreateOrders(sandbox::Sandbox& sb, std::int64_t n) {
   std::lock_guard lock(world.mu);
   const auto created = world.CreatePaidOrders(0, sandbox::allegro::Marketplace::kPl,
                                               static_cast<int>(n), kBoughtOver);
-  if (static_cast<std::int64_t>(created.size()) != n || world.sellers[0].login != kSeller) {
+  if (static_cast<std::int64_t>(created.size()) != n || world.sellers[0].login != kSandboxSeller) {
     Die(fmt::format("the sandbox made {} orders for {}, asked {} for {}", created.size(),
-                    world.sellers[0].login, n, kSeller));
+                    world.sellers[0].login, n, kSandboxSeller));
   }
 }
 
@@ -594,7 +572,7 @@ JournalResult RunJournal(const std::string& backend, Instance& in, sandbox::Sand
   }
   CreateOrders(sb, n);
 
-  allegro::RequestBudget& budget = parts.budgets->For(in.api_url, std::string(kClientId));
+  allegro::RequestBudget& budget = parts.budgets->For(in.api_url, std::string(kSandboxClientId));
   const HttpStats http0 = parts.http->stats();
   const StoreStats store0 = parts.store->stats();
   const Cpu cpu0 = Cpu::Now();
@@ -679,7 +657,7 @@ JournalResult RunJournal(const std::string& backend, Instance& in, sandbox::Sand
 bool RunManualImport(const std::string& backend, Instance& in, std::int64_t n,
                      std::chrono::seconds limit) {
   Parts& parts = *in.parts;
-  allegro::RequestBudget& budget = parts.budgets->For(in.api_url, std::string(kClientId));
+  allegro::RequestBudget& budget = parts.budgets->For(in.api_url, std::string(kSandboxClientId));
   const HttpStats http0 = parts.http->stats();
   const StoreStats store0 = parts.store->stats();
   const Cpu cpu0 = Cpu::Now();

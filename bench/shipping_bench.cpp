@@ -35,7 +35,6 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <boost/json.hpp>
 
 #include "app/config.hpp"
 #include "app/runtime.hpp"
@@ -54,9 +53,6 @@
 namespace nadajnik::bench {
 namespace {
 
-constexpr std::string_view kSeller = "sprzedawca-pl";
-constexpr std::string_view kClientId = "nadajnik-sandbox";
-constexpr std::string_view kClientSecret = "nadajnik-sandbox-secret";
 constexpr auto kRunLimit = std::chrono::seconds(150);
 constexpr std::int64_t kSlowSample = 400;
 
@@ -74,23 +70,6 @@ class CountingHttp : public net::HttpClient {
   net::HttpClient& inner_;
   std::atomic<std::int64_t> total_{0};
 };
-
-std::string SandboxRefreshToken(net::HttpClient& http, const sandbox::Sandbox& sb) {
-  net::HttpRequest req;
-  req.method = "POST";
-  req.url = sb.base_url() + "/__sandbox/tokens";
-  req.headers = {{"Content-Type", "application/json"}};
-  req.body = fmt::format(R"({{"login":"{}"}})", kSeller);
-  auto r = OrDie(http.Send(req), "ask the sandbox for a refresh token");
-  boost::system::error_code ec;
-  const auto body = boost::json::parse(r.body, ec);
-  const auto* token =
-      !ec && body.is_object() ? body.as_object().if_contains("refresh_token") : nullptr;
-  if (r.status != 200 || token == nullptr || !token->is_string()) {
-    Die(fmt::format("the sandbox gave no refresh token (HTTP {}): {}", r.status, r.body));
-  }
-  return std::string(token->as_string());
-}
 
 domain::SenderAddress Sender() {
   domain::SenderAddress s;
@@ -340,15 +319,15 @@ int Main(int argc, char** argv) {
   services::NewAccount a;
   a.alias = "PL";
   a.name = "Sklep Wiśnia";
-  a.login = std::string(kSeller);
+  a.login = std::string(kSandboxSeller);
   a.environment = "custom";
   a.auth_url = sb.base_url();
   a.api_url = sb.base_url();
-  a.client_id = std::string(kClientId);
-  a.client_secret = std::string(kClientSecret);
+  a.client_id = std::string(kSandboxClientId);
+  a.client_secret = std::string(kSandboxClientSecret);
   const AccountId account = OrDie(rt->marketplace->accounts->Add(a), "add the account");
   OrDie(rt->marketplace->authorizer->UseRefreshToken(
-            account, Secret<>(SandboxRefreshToken(*rt->marketplace->http, sb))),
+            account, Secret<>(SandboxRefreshToken(*rt->marketplace->http, sb.base_url()))),
         "authorize the account");
   const std::int64_t sample = std::min<std::int64_t>(kSlowSample, n);
   const Pools pools = ImportOrders(*rt, sb, account, *db, n + sample, n);

@@ -292,4 +292,28 @@ suite('orders', {
     assert.equal(await page.getAttribute('html', 'lang'), 'pl');
     assert.match(await page.locator('main h1').innerText(), /^Zamówienia/);
   });
+
+  step('on a tablet at the packing desk (768 px) nothing spills sideways', async () => {
+    const { page } = ctx;
+    await page.setViewportSize({ width: 768, height: 1024 });
+    try {
+      const list = await openOrders(page);
+      const overflow = () => page.evaluate(() => ({
+        page: document.documentElement.scrollWidth - window.innerWidth,
+        wide: [...document.querySelectorAll('main *')]
+          .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 &&
+                         !e.closest('.table-scroll'))
+          .slice(0, 3).map((e) => `${e.tagName}.${e.className}`),
+      }));
+      let o = await overflow();
+      assert.ok(o.page <= 0, `the list is ${o.page}px wider than the tablet: ${o.wide}`);
+      await ctx.shot('list-tablet');
+      await page.goto(`/orders/${list.rows[0].id}`);
+      o = await overflow();
+      assert.ok(o.page <= 0, `the order page is ${o.page}px wider than the tablet: ${o.wide}`);
+      await ctx.shot('order-tablet');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
 });

@@ -4,7 +4,6 @@
 // named, and a bulk status change answers per order and reaches Allegro.
 #include <algorithm>
 #include <map>
-#include <regex>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -15,6 +14,7 @@
 #include "support/eventually.hpp"
 #include "support/http_client.hpp"
 #include "support/nadajnik_instance.hpp"
+#include "support/panel_forms.hpp"
 #include "support/sandbox_process.hpp"
 
 namespace nadajnik::testing {
@@ -24,12 +24,6 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 
 constexpr char kAdminPassword[] = "Admin-Haslo-2026!";
-
-std::string Csrf(const std::string& html) {
-  std::smatch m;
-  static const std::regex re(R"re(name="csrf_token" value="([^"]+)")re");
-  return std::regex_search(html, m, re) ? m[1].str() : std::string();
-}
 
 std::string Str(const json::value& v) { return std::string(v.as_string()); }
 
@@ -221,10 +215,7 @@ TEST_F(OrdersListTest, ABulkStatusChangeAnswersPerOrderAndReachesAllegro) {
 
 TEST_F(OrdersListTest, ThePanelListsCountsFiltersAndChangesStatusesInBulk) {
   HttpClient browser;
-  auto login = browser.Get(nadajnik_.Url("/login"));
-  auto in = browser.PostForm(
-      nadajnik_.Url("/login"),
-      {{"username", "szef"}, {"password", kAdminPassword}, {"csrf_token", Csrf(login.body)}});
+  auto in = PanelLogIn(browser, nadajnik_, "szef", kAdminPassword);
   ASSERT_EQ(in.status, 303) << in.body;
 
   auto page = browser.Get(nadajnik_.Url("/orders"));
@@ -244,7 +235,7 @@ TEST_F(OrdersListTest, ThePanelListsCountsFiltersAndChangesStatusesInBulk) {
   EXPECT_NE(refused.body.find("value=\"2026-13-45\""), std::string::npos) << "shown as typed";
 
   // Bulk "Zmień status" on three orders: a result per order, then the tabs move.
-  const std::string csrf = Csrf(page.body);
+  const std::string csrf = CsrfFrom(page.body);
   std::vector<std::pair<std::string, std::string>> fields = {
       {"csrf_token", csrf}, {"status", "W realizacji"}, {"back", "/orders"}};
   for (std::size_t i = 0; i < 3; ++i)

@@ -5,6 +5,7 @@
 
 #include "support/http_client.hpp"
 #include "support/nadajnik_instance.hpp"
+#include "support/panel_forms.hpp"
 #include "support/store_fixture.hpp"
 
 namespace nadajnik::testing {
@@ -12,12 +13,6 @@ namespace {
 
 constexpr char kAdminPassword[] = "Admin-Haslo-2026!";
 constexpr char kPackerPassword[] = "Pakowacz-Haslo-77";
-
-std::string CsrfFrom(const std::string& html) {
-  std::smatch m;
-  static const std::regex re(R"re(name="csrf_token" value="([^"]+)")re");
-  return std::regex_search(html, m, re) ? m[1].str() : std::string();
-}
 
 class PanelTest : public ::testing::Test {
  protected:

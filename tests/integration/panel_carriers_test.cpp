@@ -10,6 +10,7 @@
 
 #include "support/http_client.hpp"
 #include "support/nadajnik_instance.hpp"
+#include "support/panel_forms.hpp"
 #include "support/sandbox_process.hpp"
 
 namespace nadajnik::testing {
@@ -25,12 +26,6 @@ constexpr char kPackerPassword[] = "Pakowacz-Haslo-77";
 constexpr char kInPostToken[] = "inpost-sandbox-token";
 constexpr char kBadNrb[] = "61 1090 1014 0000 0712 1981 2875";  // checksum off by one digit
 
-std::string CsrfFrom(const std::string& html) {
-  std::smatch m;
-  static const std::regex re(R"re(name="csrf_token" value="([^"]+)")re");
-  return std::regex_search(html, m, re) ? m[1].str() : std::string();
-}
-
 class PanelCarriersTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -45,11 +40,7 @@ class PanelCarriersTest : public ::testing::Test {
   }
 
   void LogIn(HttpClient& client, const std::string& user, const std::string& password) {
-    auto form = client.Get(nadajnik_.Url("/login"));
-    ASSERT_EQ(form.status, 200);
-    auto r = client.PostForm(
-        nadajnik_.Url("/login"),
-        {{"csrf_token", CsrfFrom(form.body)}, {"username", user}, {"password", password}});
+    auto r = PanelLogIn(client, nadajnik_, user, password);
     ASSERT_EQ(r.status, 303) << r.body;
   }
 

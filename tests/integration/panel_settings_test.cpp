@@ -9,6 +9,7 @@
 
 #include "support/http_client.hpp"
 #include "support/nadajnik_instance.hpp"
+#include "support/panel_forms.hpp"
 #include "support/sandbox_process.hpp"
 
 namespace nadajnik::testing {
@@ -20,12 +21,6 @@ using Fields = std::vector<std::pair<std::string, std::string>>;
 
 constexpr char kAdminPassword[] = "Admin-Haslo-2026!";
 constexpr char kPackerPassword[] = "Pakowacz-Haslo-77";
-
-std::string CsrfFrom(const std::string& html) {
-  std::smatch m;
-  static const std::regex re(R"re(name="csrf_token" value="([^"]+)")re");
-  return std::regex_search(html, m, re) ? m[1].str() : std::string();
-}
 
 class PanelSettingsTest : public ::testing::Test {
  protected:
@@ -41,11 +36,7 @@ class PanelSettingsTest : public ::testing::Test {
   }
 
   HttpResult LogIn(HttpClient& client, const std::string& user, const std::string& password) {
-    auto form = client.Get(nadajnik_.Url("/login"));
-    EXPECT_EQ(form.status, 200);
-    return client.PostForm(
-        nadajnik_.Url("/login"),
-        {{"csrf_token", CsrfFrom(form.body)}, {"username", user}, {"password", password}});
+    return PanelLogIn(client, nadajnik_, user, password);
   }
 
   // Opens `page` for its CSRF token and posts `fields` to `action` (the page's own URL if empty).

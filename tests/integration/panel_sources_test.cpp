@@ -12,6 +12,7 @@
 #include "support/eventually.hpp"
 #include "support/http_client.hpp"
 #include "support/nadajnik_instance.hpp"
+#include "support/panel_forms.hpp"
 #include "support/sandbox_process.hpp"
 #include "support/store_fixture.hpp"
 
@@ -25,12 +26,6 @@ using Fields = std::vector<std::pair<std::string, std::string>>;
 constexpr char kAdminPassword[] = "Admin-Haslo-2026!";
 constexpr char kPackerPassword[] = "Pakowacz-Haslo-77";
 constexpr char kSellerPassword[] = "haslo-sandbox";
-
-std::string CsrfFrom(const std::string& html) {
-  std::smatch m;
-  static const std::regex re(R"re(name="csrf_token" value="([^"]+)")re");
-  return std::regex_search(html, m, re) ? m[1].str() : std::string();
-}
 
 std::string HtmlUnescape(std::string s) {
   const std::pair<std::string, std::string> entities[] = {
@@ -99,11 +94,7 @@ class PanelSourcesTest : public ::testing::Test {
   }
 
   void LogIn(HttpClient& client, const std::string& user, const std::string& password) {
-    auto form = client.Get(nadajnik_.Url("/login"));
-    ASSERT_EQ(form.status, 200);
-    auto r = client.PostForm(
-        nadajnik_.Url("/login"),
-        {{"csrf_token", CsrfFrom(form.body)}, {"username", user}, {"password", password}});
+    auto r = PanelLogIn(client, nadajnik_, user, password);
     ASSERT_EQ(r.status, 303) << r.body;
   }
 

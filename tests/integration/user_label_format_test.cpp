@@ -6,17 +6,12 @@
 
 #include "support/http_client.hpp"
 #include "support/nadajnik_instance.hpp"
+#include "support/panel_forms.hpp"
 
 namespace nadajnik::testing {
 namespace {
 
 constexpr char kPassword[] = "Pakowacz-Haslo-77";
-
-std::string CsrfFrom(const std::string& html) {
-  std::smatch m;
-  static const std::regex re(R"re(name="csrf_token" value="([^"]+)")re");
-  return std::regex_search(html, m, re) ? m[1].str() : std::string();
-}
 
 domain::LabelFormat StoredFormat(NadajnikInstance& instance, const std::string& username) {
   auto user = instance.store().Read(

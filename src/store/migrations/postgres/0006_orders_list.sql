@@ -9,12 +9,22 @@ UPDATE orders SET shipment_carrier = COALESCE((
      AND s.state NOT IN ('cancelled', 'failed') ORDER BY s.id DESC LIMIT 1), '')
  WHERE id IN (SELECT order_id FROM shipments);
 CREATE INDEX orders_carrier ON orders (shipment_carrier, bought_at DESC, id DESC);
+-- Only a change of state or carrier can change it (tracking updates rewrite every shipment
+-- column), and the order row is written only when the value really changes: an UPDATE with the
+-- same value would still leave a dead row version behind.
 CREATE FUNCTION nadajnik_shipment_carrier() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  latest TEXT;
 BEGIN
-  UPDATE orders SET shipment_carrier = COALESCE((
+  IF TG_OP = 'UPDATE' AND OLD.state IS NOT DISTINCT FROM NEW.state
+     AND OLD.carrier IS NOT DISTINCT FROM NEW.carrier THEN
+    RETURN NULL;
+  END IF;
+  latest := COALESCE((
     SELECT s.carrier FROM shipments s WHERE s.order_id = NEW.order_id
-       AND s.state NOT IN ('cancelled', 'failed') ORDER BY s.id DESC LIMIT 1), '')
-   WHERE id = NEW.order_id;
+       AND s.state NOT IN ('cancelled', 'failed') ORDER BY s.id DESC LIMIT 1), '');
+  UPDATE orders SET shipment_carrier = latest
+   WHERE id = NEW.order_id AND shipment_carrier IS DISTINCT FROM latest;
   RETURN NULL;
 END $$;
 CREATE TRIGGER shipments_carrier_insert AFTER INSERT ON shipments

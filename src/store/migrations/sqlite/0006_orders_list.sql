@@ -9,17 +9,24 @@ UPDATE orders SET shipment_carrier = COALESCE((
      AND s.state NOT IN ('cancelled', 'failed') ORDER BY s.id DESC LIMIT 1), '')
  WHERE id IN (SELECT order_id FROM shipments);
 CREATE INDEX orders_carrier ON orders (shipment_carrier, bought_at DESC, id DESC);
+-- Only a change of state or carrier can change it (tracking updates rewrite every shipment
+-- column), and the order row is written only when the value really changes.
 CREATE TRIGGER shipments_carrier_insert AFTER INSERT ON shipments BEGIN
   UPDATE orders SET shipment_carrier = COALESCE((
     SELECT s.carrier FROM shipments s WHERE s.order_id = NEW.order_id
        AND s.state NOT IN ('cancelled', 'failed') ORDER BY s.id DESC LIMIT 1), '')
-   WHERE id = NEW.order_id;
+   WHERE id = NEW.order_id AND shipment_carrier IS NOT COALESCE((
+    SELECT s.carrier FROM shipments s WHERE s.order_id = NEW.order_id
+       AND s.state NOT IN ('cancelled', 'failed') ORDER BY s.id DESC LIMIT 1), '');
 END;
-CREATE TRIGGER shipments_carrier_update AFTER UPDATE OF state, carrier ON shipments BEGIN
+CREATE TRIGGER shipments_carrier_update AFTER UPDATE OF state, carrier ON shipments
+  WHEN OLD.state IS NOT NEW.state OR OLD.carrier IS NOT NEW.carrier BEGIN
   UPDATE orders SET shipment_carrier = COALESCE((
     SELECT s.carrier FROM shipments s WHERE s.order_id = NEW.order_id
        AND s.state NOT IN ('cancelled', 'failed') ORDER BY s.id DESC LIMIT 1), '')
-   WHERE id = NEW.order_id;
+   WHERE id = NEW.order_id AND shipment_carrier IS NOT COALESCE((
+    SELECT s.carrier FROM shipments s WHERE s.order_id = NEW.order_id
+       AND s.state NOT IN ('cancelled', 'failed') ORDER BY s.id DESC LIMIT 1), '');
 END;
 
 -- A pasted checkout form id finds its order without the account (the unique index starts with

@@ -367,17 +367,25 @@ Result<void> WriteThroughRepositories(store::UnitOfWork& uow, std::vector<Planne
 // store/sql/order_repository_sql.cpp (RemoteParams, BuildInsertSql, InsertItems, SetAttention)
 // and shipment_repository_sql.cpp (InsertPending + Update); CheckRawMatchesRepositories() proves
 // it on every load, column by column, so a column added to the repositories can't be missed.
-constexpr std::string_view kOrderInsert =
-    "INSERT INTO orders (account_id, checkout_form_id, revision, marketplace, currency, "
-    "checkout_status, fulfillment_status, fulfillment_provider, buyer_login, buyer_email, "
-    "buyer_name, buyer_company, buyer_phone, buyer_guest, delivery_method_id, "
-    "delivery_method_name, smart, pickup_point_id, delivery_cost_minor, payment_type, "
-    "cash_on_delivery, paid_minor, total_minor, invoice_required, buyer_note, seller_note, "
-    "bought_at, remote_updated_at, search_text, details_json, local_status_id, imported_at, "
-    "updated_at, needs_attention, attention_reason) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, "
-    "$19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $32, $33, $34) "
-    "RETURNING id";
+// account_id, checkout_form_id, the remote columns, then details_json, local_status_id,
+// imported_at = updated_at, needs_attention, attention_reason.
+const std::string& OrderInsertSql() {
+  static const std::string sql = [] {
+    std::string cols = "account_id, checkout_form_id";
+    std::string vals = "$1, $2";
+    int n = 2;
+    for (auto c : store::sql::OrderRemoteColumns()) {
+      cols += fmt::format(", {}", c);
+      vals += fmt::format(", ${}", ++n);
+    }
+    return fmt::format(
+        "INSERT INTO orders ({}, details_json, local_status_id, imported_at, updated_at, "
+        "needs_attention, attention_reason) VALUES ({}, ${}, ${}, ${}, ${}, ${}, ${}) "
+        "RETURNING id",
+        cols, vals, n + 1, n + 2, n + 3, n + 3, n + 4, n + 5);
+  }();
+  return sql;
+}
 constexpr std::string_view kItemInsert =
     "INSERT INTO order_items (order_id, position, line_item_id, offer_id, offer_name, "
     "external_id, quantity, unit_price_minor, original_unit_price_minor, currency, bought_at) "
@@ -397,48 +405,19 @@ Result<void> WriteRaw(store::DbConnection& db, std::vector<Planned>& batch) {
   };
   for (auto& p : batch) {
     const domain::Order& o = p.order;
-    const std::string buyer_name = o.buyer.first_name.empty() ? o.buyer.last_name
-                                   : o.buyer.last_name.empty()
-                                       ? o.buyer.first_name
-                                       : o.buyer.first_name + " " + o.buyer.last_name;
-    const store::DbParams order{
-        o.account_id.value,
-        o.checkout_form_id.value,
-        o.revision,
-        std::string(domain::MarketplaceId(o.marketplace)),
-        std::string(o.total.currency.code()),
-        std::string(domain::CheckoutStatusName(o.checkout_status)),
-        std::string(domain::FulfillmentStatusName(o.fulfillment_status)),
-        o.fulfillment_provider == domain::FulfillmentProvider::kAllegro ? "ALLEGRO" : "SELLER",
-        o.buyer.login,
-        o.buyer.email,
-        buyer_name,
-        o.buyer.company,
-        o.buyer.phone,
-        o.buyer.guest,
-        o.delivery.method_id,
-        o.delivery.method_name,
-        o.delivery.smart,
-        o.delivery.pickup_point ? o.delivery.pickup_point->id : std::string(),
-        o.delivery.cost ? DbValue(o.delivery.cost->minor) : DbValue(),
-        o.payment ? DbValue(std::string(domain::PaymentTypeName(o.payment->type))) : DbValue(),
-        o.cash_on_delivery(),
-        o.payment && o.payment->paid ? DbValue(o.payment->paid->minor) : DbValue(),
-        o.total.minor,
-        o.invoice.required,
-        o.buyer_note,
-        o.seller_note,
-        ToUnixMillis(o.bought_at.value_or(o.remote_updated_at)),
-        ToUnixMillis(o.remote_updated_at),
-        FoldCase(o.buyer.login + " " + o.buyer.email + " " + buyer_name + " " +
-                 o.checkout_form_id.value),
-        store::sql::EncodeOrderDetails(o),
-        o.local_status_id.value,
-        ToUnixMillis(o.remote_updated_at),
-        p.attention,
-        p.attention ? o.attention_reason : std::string(),
-    };
-    NADAJNIK_ASSIGN_OR_RETURN(auto rows, db.Query(kOrderInsert, order));
+    // The repository's own column values (order_codec), then what this bench adds.
+    store::DbParams order{o.account_id.value, o.checkout_form_id.value};
+    {
+      auto remote = store::sql::OrderRemoteParams(o);
+      order.insert(order.end(), std::make_move_iterator(remote.begin()),
+                   std::make_move_iterator(remote.end()));
+    }
+    order.emplace_back(store::sql::EncodeOrderDetails(o));
+    order.emplace_back(o.local_status_id.value);
+    order.emplace_back(ToUnixMillis(o.remote_updated_at));
+    order.emplace_back(p.attention);
+    order.emplace_back(p.attention ? o.attention_reason : std::string());
+    NADAJNIK_ASSIGN_OR_RETURN(auto rows, db.Query(OrderInsertSql(), order));
     const std::int64_t id = rows.Int(0, 0);
     int position = 0;
     for (const auto& item : o.items) {

@@ -74,15 +74,24 @@ std::string FilesystemOf(const std::filesystem::path& p) {
 
 // Mirrors store/sql/order_repository_sql.cpp (RemoteParams, BuildInsertSql, InsertItems); the
 // checksum comparison after the insert proves both arms stored the same values.
-constexpr std::string_view kRawOrderInsert =
-    "INSERT INTO orders (id, account_id, checkout_form_id, revision, marketplace, currency, "
-    "checkout_status, fulfillment_status, fulfillment_provider, buyer_login, buyer_email, "
-    "buyer_name, buyer_company, buyer_phone, buyer_guest, delivery_method_id, "
-    "delivery_method_name, smart, pickup_point_id, delivery_cost_minor, payment_type, "
-    "cash_on_delivery, paid_minor, total_minor, invoice_required, buyer_note, seller_note, "
-    "bought_at, remote_updated_at, details_json, local_status_id, imported_at, updated_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, "
-    "$19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)";
+// id, account_id, checkout_form_id, the repository's remote columns (order_codec), then
+// details_json, local_status_id, imported_at, updated_at.
+const std::string& RawOrderInsertSql() {
+  static const std::string sql = [] {
+    std::string cols = "id, account_id, checkout_form_id";
+    std::string vals = "$1, $2, $3";
+    int n = 3;
+    for (auto c : store::sql::OrderRemoteColumns()) {
+      cols += fmt::format(", {}", c);
+      vals += fmt::format(", ${}", ++n);
+    }
+    return fmt::format(
+        "INSERT INTO orders ({}, details_json, local_status_id, imported_at, updated_at) "
+        "VALUES ({}, ${}, ${}, ${}, ${})",
+        cols, vals, n + 1, n + 2, n + 3, n + 4);
+  }();
+  return sql;
+}
 constexpr std::string_view kRawItemInsert =
     "INSERT INTO order_items (order_id, position, line_item_id, offer_id, offer_name, "
     "external_id, quantity, unit_price_minor, original_unit_price_minor, currency, bought_at) "
@@ -95,46 +104,17 @@ struct RawOrder {
 
 RawOrder EncodeRow(const domain::Order& o, std::int64_t id, std::int64_t status, Timestamp now) {
   using store::DbValue;
-  const std::string buyer_name = o.buyer.first_name.empty() ? o.buyer.last_name
-                                 : o.buyer.last_name.empty()
-                                     ? o.buyer.first_name
-                                     : o.buyer.first_name + " " + o.buyer.last_name;
   RawOrder r;
-  r.order = store::DbParams{
-      id,
-      o.account_id.value,
-      o.checkout_form_id.value,
-      o.revision,
-      std::string(domain::MarketplaceId(o.marketplace)),
-      std::string(o.total.currency.code()),
-      std::string(domain::CheckoutStatusName(o.checkout_status)),
-      std::string(domain::FulfillmentStatusName(o.fulfillment_status)),
-      o.fulfillment_provider == domain::FulfillmentProvider::kAllegro ? "ALLEGRO" : "SELLER",
-      o.buyer.login,
-      o.buyer.email,
-      buyer_name,
-      o.buyer.company,
-      o.buyer.phone,
-      o.buyer.guest,
-      o.delivery.method_id,
-      o.delivery.method_name,
-      o.delivery.smart,
-      o.delivery.pickup_point ? o.delivery.pickup_point->id : std::string(),
-      o.delivery.cost ? DbValue(o.delivery.cost->minor) : DbValue(),
-      o.payment ? DbValue(std::string(domain::PaymentTypeName(o.payment->type))) : DbValue(),
-      o.cash_on_delivery(),
-      o.payment && o.payment->paid ? DbValue(o.payment->paid->minor) : DbValue(),
-      o.total.minor,
-      o.invoice.required,
-      o.buyer_note,
-      o.seller_note,
-      ToUnixMillis(o.bought_at.value_or(o.remote_updated_at)),
-      ToUnixMillis(o.remote_updated_at),
-      store::sql::EncodeOrderDetails(o),
-      status,
-      ToUnixMillis(now),
-      ToUnixMillis(now),
-  };
+  r.order = store::DbParams{id, o.account_id.value, o.checkout_form_id.value};
+  {
+    auto remote = store::sql::OrderRemoteParams(o);
+    r.order.insert(r.order.end(), std::make_move_iterator(remote.begin()),
+                   std::make_move_iterator(remote.end()));
+  }
+  r.order.emplace_back(store::sql::EncodeOrderDetails(o));
+  r.order.emplace_back(status);
+  r.order.emplace_back(ToUnixMillis(now));
+  r.order.emplace_back(ToUnixMillis(now));
   int position = 0;
   for (const auto& item : o.items) {
     r.items.push_back(store::DbParams{
@@ -375,7 +355,7 @@ Summary RunBackend(const std::string& backend, ScratchDatabase repo_db, ScratchD
     t0 = Steady::now();
     OrDie(raw->Begin(true), "begin (raw arm)");
     for (const auto& r : rows) {
-      OrDie(raw->Execute(kRawOrderInsert, r.order), "insert an order (raw arm)");
+      OrDie(raw->Execute(RawOrderInsertSql(), r.order), "insert an order (raw arm)");
       for (const auto& item : r.items) {
         OrDie(raw->Execute(kRawItemInsert, item), "insert an item (raw arm)");
         ++item_rows;

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "core/text.hpp"
+
 namespace nadajnik::store::sql {
 
 namespace json = boost::json;
@@ -222,6 +224,57 @@ Result<void> DecodeOrderDetails(std::string_view text, Order& o) {
     }
   }
   return Ok();
+}
+
+DbParams OrderRemoteParams(const Order& o) {
+  const std::string buyer_name = o.buyer.first_name.empty() ? o.buyer.last_name
+                                 : o.buyer.last_name.empty()
+                                     ? o.buyer.first_name
+                                     : o.buyer.first_name + " " + o.buyer.last_name;
+  return DbParams{
+      o.revision,
+      std::string(domain::MarketplaceId(o.marketplace)),
+      std::string(o.total.currency.code()),
+      std::string(domain::CheckoutStatusName(o.checkout_status)),
+      std::string(domain::FulfillmentStatusName(o.fulfillment_status)),
+      o.fulfillment_provider == FulfillmentProvider::kAllegro ? "ALLEGRO" : "SELLER",
+      o.buyer.login,
+      o.buyer.email,
+      buyer_name,
+      o.buyer.company,
+      o.buyer.phone,
+      o.buyer.guest,
+      o.delivery.method_id,
+      o.delivery.method_name,
+      o.delivery.smart,
+      o.delivery.pickup_point ? o.delivery.pickup_point->id : std::string(),
+      o.delivery.cost ? DbValue(o.delivery.cost->minor) : DbValue(),
+      o.payment ? DbValue(std::string(domain::PaymentTypeName(o.payment->type))) : DbValue(),
+      o.cash_on_delivery(),
+      o.payment && o.payment->paid ? DbValue(o.payment->paid->minor) : DbValue(),
+      o.total.minor,
+      o.invoice.required,
+      o.buyer_note,
+      o.seller_note,
+      ToUnixMillis(o.bought_at.value_or(o.remote_updated_at)),
+      ToUnixMillis(o.remote_updated_at),
+      FoldCase(o.buyer.login + " " + o.buyer.email + " " + buyer_name + " " +
+               o.checkout_form_id.value),
+  };
+}
+
+const std::vector<std::string_view>& OrderRemoteColumns() {
+  static const std::vector<std::string_view> columns = {
+      "revision",           "marketplace",          "currency",
+      "checkout_status",    "fulfillment_status",   "fulfillment_provider",
+      "buyer_login",        "buyer_email",          "buyer_name",
+      "buyer_company",      "buyer_phone",          "buyer_guest",
+      "delivery_method_id", "delivery_method_name", "smart",
+      "pickup_point_id",    "delivery_cost_minor",  "payment_type",
+      "cash_on_delivery",   "paid_minor",           "total_minor",
+      "invoice_required",   "buyer_note",           "seller_note",
+      "bought_at",          "remote_updated_at",    "search_text"};
+  return columns;
 }
 
 }  // namespace nadajnik::store::sql

@@ -22,13 +22,6 @@ constexpr std::size_t kDetailsColumn = 19;
 // Up to this many matches a text search starts from the trigram index (see Where).
 constexpr int kIndexedSearchLimit = 5000;
 
-// Orders list newest first; bought_at falls back to Allegro's updatedAt so it is never NULL.
-Timestamp SortTime(const Order& o) { return o.bought_at.value_or(o.remote_updated_at); }
-
-std::string_view ProviderName(domain::FulfillmentProvider p) {
-  return p == domain::FulfillmentProvider::kAllegro ? "ALLEGRO" : "SELLER";
-}
-
 // The columns of one row; the details (JSON) are decoded by the caller, once the line items
 // they annotate are loaded.
 Result<Order> ReadOrderRow(const DbRows& rows, std::size_t r) {
@@ -61,55 +54,10 @@ Result<Order> ReadOrderRow(const DbRows& rows, std::size_t r) {
   return o;
 }
 
-// The remote (Allegro-owned) columns, in the order of $3..$28 below.
-DbParams RemoteParams(const Order& o) {
-  const std::string buyer_name = o.buyer.first_name.empty() ? o.buyer.last_name
-                                 : o.buyer.last_name.empty()
-                                     ? o.buyer.first_name
-                                     : o.buyer.first_name + " " + o.buyer.last_name;
-  return DbParams{
-      o.revision,
-      std::string(domain::MarketplaceId(o.marketplace)),
-      std::string(o.total.currency.code()),
-      std::string(domain::CheckoutStatusName(o.checkout_status)),
-      std::string(domain::FulfillmentStatusName(o.fulfillment_status)),
-      std::string(ProviderName(o.fulfillment_provider)),
-      o.buyer.login,
-      o.buyer.email,
-      buyer_name,
-      o.buyer.company,
-      o.buyer.phone,
-      o.buyer.guest,
-      o.delivery.method_id,
-      o.delivery.method_name,
-      o.delivery.smart,
-      o.delivery.pickup_point ? o.delivery.pickup_point->id : std::string(),
-      o.delivery.cost ? DbValue(o.delivery.cost->minor) : DbValue(),
-      o.payment ? DbValue(std::string(domain::PaymentTypeName(o.payment->type))) : DbValue(),
-      o.cash_on_delivery(),
-      o.payment && o.payment->paid ? DbValue(o.payment->paid->minor) : DbValue(),
-      o.total.minor,
-      o.invoice.required,
-      o.buyer_note,
-      o.seller_note,
-      ToUnixMillis(SortTime(o)),
-      ToUnixMillis(o.remote_updated_at),
-      FoldCase(o.buyer.login + " " + o.buyer.email + " " + buyer_name + " " +
-               o.checkout_form_id.value),
-  };
-}
-
-constexpr std::string_view kRemoteColumnNames[] = {
-    "revision",           "marketplace",          "currency",
-    "checkout_status",    "fulfillment_status",   "fulfillment_provider",
-    "buyer_login",        "buyer_email",          "buyer_name",
-    "buyer_company",      "buyer_phone",          "buyer_guest",
-    "delivery_method_id", "delivery_method_name", "smart",
-    "pickup_point_id",    "delivery_cost_minor",  "payment_type",
-    "cash_on_delivery",   "paid_minor",           "total_minor",
-    "invoice_required",   "buyer_note",           "seller_note",
-    "bought_at",          "remote_updated_at",    "search_text"};
-constexpr std::size_t kRemoteCount = std::size(kRemoteColumnNames);
+// The remote (Allegro-owned) columns and their values, shared with bulk writers (order_codec).
+const std::vector<std::string_view>& kRemoteColumnNames = OrderRemoteColumns();
+DbParams RemoteParams(const Order& o) { return OrderRemoteParams(o); }
+const std::size_t kRemoteCount = kRemoteColumnNames.size();
 
 std::string BuildInsertSql() {
   std::string cols = "account_id, checkout_form_id";

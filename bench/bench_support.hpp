@@ -38,6 +38,7 @@
 #include "core/result.hpp"
 #include "net/http_client.hpp"
 #include "security/secret_box.hpp"
+#include "services/account_service.hpp"
 #include "store/connection_pool.hpp"
 #include "store/db.hpp"
 
@@ -136,6 +137,20 @@ inline std::string SandboxRefreshToken(net::HttpClient& http, const std::string&
     Die(fmt::format("the sandbox gave no refresh token (HTTP {}): {}", r.status, r.body));
   }
   return std::string(token->as_string());
+}
+
+// The account "PL" of the sandbox's seller 0 at `sandbox_url` (environment "custom").
+inline services::NewAccount SandboxAccount(const std::string& sandbox_url) {
+  services::NewAccount a;
+  a.alias = "PL";
+  a.name = "Sklep Wiśnia";
+  a.login = std::string(kSandboxSeller);
+  a.environment = "custom";
+  a.auth_url = sandbox_url;
+  a.api_url = sandbox_url;
+  a.client_id = std::string(kSandboxClientId);
+  a.client_secret = std::string(kSandboxClientSecret);
+  return a;
 }
 
 // ---- The machine ---------------------------------------------------------------------------

@@ -333,15 +333,7 @@ std::unique_ptr<Instance> OpenInstance(const std::filesystem::path& dir, const s
   in->runtime = OrDie(app::OpenRuntime(config), "open the runtime (" + name + ")");
   in->parts = MakeParts(*in->runtime, name);
   in->api_url = sb.base_url();
-  services::NewAccount a;
-  a.alias = "PL";
-  a.name = "Sklep Wiśnia";
-  a.login = std::string(kSandboxSeller);
-  a.environment = "custom";
-  a.auth_url = sb.base_url();
-  a.api_url = sb.base_url();
-  a.client_id = std::string(kSandboxClientId);
-  a.client_secret = std::string(kSandboxClientSecret);
+  const services::NewAccount a = SandboxAccount(sb.base_url());
   in->account = OrDie(in->parts->accounts->Add(a), "add the account");
   const std::string token = SandboxRefreshToken(*in->parts->http, sb.base_url());
   OrDie(in->parts->authorizer->UseRefreshToken(in->account, Secret<>(token)),

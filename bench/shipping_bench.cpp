@@ -316,15 +316,7 @@ int Main(int argc, char** argv) {
       "{}: N = {} shipments per run; machine: {}; {}; in-process sandbox at {}; data in {}\n",
       ProgramName(), n, CoresAndCpu(), DescribeDatabase(*db), sb.base_url(), dir.string());
 
-  services::NewAccount a;
-  a.alias = "PL";
-  a.name = "Sklep Wiśnia";
-  a.login = std::string(kSandboxSeller);
-  a.environment = "custom";
-  a.auth_url = sb.base_url();
-  a.api_url = sb.base_url();
-  a.client_id = std::string(kSandboxClientId);
-  a.client_secret = std::string(kSandboxClientSecret);
+  const services::NewAccount a = SandboxAccount(sb.base_url());
   const AccountId account = OrDie(rt->marketplace->accounts->Add(a), "add the account");
   OrDie(rt->marketplace->authorizer->UseRefreshToken(
             account, Secret<>(SandboxRefreshToken(*rt->marketplace->http, sb.base_url()))),

@@ -19,9 +19,8 @@ using domain::Carrier;
 
 constexpr char kCarrierChoices[] = "inpost, dpd, poczta_polska, orlen, allegro_shipping";
 
-// "orlen" is what sellers call it; the stored code is "orlen_paczka".
+// "orlen" (what sellers call it) is accepted by ParseCarrier too.
 Result<Carrier> ParseCarrierArgument(const std::string& code) {
-  if (code == "orlen") return Carrier::kOrlenPaczka;
   if (auto c = domain::ParseCarrier(code)) return *c;
   return Fail(ErrorCode::kInvalidArgument,
               fmt::format("no carrier '{}': choose {}", TruncateUtf8(code, 40), kCarrierChoices));
@@ -78,22 +77,6 @@ Result<void> CheckWithCarrier(Runtime& rt, const domain::CarrierSettings& settin
 }
 
 std::string SecretState(const Secret<>& s) { return s.empty() ? "pusty" : "ustawiony"; }
-
-std::string SenderLine(const domain::SenderAddress& s) {
-  std::vector<std::string> parts;
-  for (const auto* p : {&s.company, &s.name, &s.street}) {
-    if (!p->empty()) parts.push_back(*p);
-  }
-  const std::string city = s.postal_code.empty() || s.city.empty() ? s.postal_code + s.city
-                                                                   : s.postal_code + " " + s.city;
-  if (!city.empty()) parts.push_back(city);
-  for (const auto* p : {&s.phone, &s.email}) {
-    if (!p->empty()) parts.push_back(*p);
-  }
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
-  return out.empty() ? "-" : out;
-}
 
 json::object SettingsJson(const domain::CarrierSettings& c, const std::string& alias) {
   json::object settings;
@@ -267,7 +250,10 @@ void AddCarrierCommands(CLI::App& cli, GlobalFlags& g, std::function<Result<int>
           for (const auto& [k, v] : c.secrets) {
             std::cout << fmt::format("  {} = ({})\n", k, SecretState(v));
           }
-          std::cout << fmt::format("  nadawca: {}\n", SenderLine(c.sender));
+          std::cout << fmt::format("  nadawca: {}\n", [&] {
+            auto line = domain::SenderAddressLine(c.sender);
+            return line.empty() ? std::string("-") : line;
+          }());
           for (const auto& p : Problems(c)) {
             std::cout << fmt::format("  uwaga: {}: {}\n", p.key, p.message);
           }

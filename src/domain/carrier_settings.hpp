@@ -27,6 +27,9 @@ struct SenderAddress {
   std::string email;
 };
 
+// "Sklep, Jan Nadawca, Półwiejska 2, 61-888 Poznań, 600700800, sklep@example.pl" ("" if empty).
+std::string SenderAddressLine(const SenderAddress& s);
+
 struct CarrierSettings {
   AccountId account_id;
   Carrier carrier = Carrier::kInPost;

@@ -36,7 +36,10 @@ constexpr std::pair<LabelFormat, std::string_view> kLabelFormats[] = {
 }  // namespace
 
 std::string_view CarrierCode(Carrier c) { return NameOf(kCarriers, c); }
-std::optional<Carrier> ParseCarrier(std::string_view s) { return ParseName(kCarriers, s); }
+std::optional<Carrier> ParseCarrier(std::string_view s) {
+  if (s == "orlen") return Carrier::kOrlenPaczka;  // what sellers call it
+  return ParseName(kCarriers, s);
+}
 std::string_view CarrierDisplayName(Carrier c) {
   switch (c) {
     case Carrier::kInPost:

@@ -20,7 +20,7 @@ namespace nadajnik::domain {
 
 enum class Carrier { kInPost, kDpd, kPocztaPolska, kOrlenPaczka, kAllegroShipping };
 std::string_view CarrierCode(Carrier c);  // "inpost", "dpd", "poczta_polska", ...
-std::optional<Carrier> ParseCarrier(std::string_view code);
+std::optional<Carrier> ParseCarrier(std::string_view code);  // also "orlen" (sellers' name)
 std::string_view CarrierDisplayName(Carrier c);  // "InPost", "Poczta Polska", "Wysyłam z Allegro"
 
 enum class ShipmentState { kPending, kCreated, kLabelReady, kCancelled, kFailed };

@@ -75,28 +75,6 @@ const SenderField kSenderFields[] = {
     {"sender.email", "E-mail", &domain::SenderAddress::email},
 };
 
-// "orlen" is what sellers call it; the stored code is "orlen_paczka".
-std::optional<Carrier> ParseCarrierParam(const std::string& code) {
-  if (code == "orlen") return Carrier::kOrlenPaczka;
-  return domain::ParseCarrier(code);
-}
-
-std::string SenderLine(const domain::SenderAddress& s) {
-  std::vector<std::string> parts;
-  for (const auto* p : {&s.company, &s.name, &s.street}) {
-    if (!p->empty()) parts.push_back(*p);
-  }
-  const std::string city = s.postal_code.empty() || s.city.empty() ? s.postal_code + s.city
-                                                                   : s.postal_code + " " + s.city;
-  if (!city.empty()) parts.push_back(city);
-  for (const auto* p : {&s.phone, &s.email}) {
-    if (!p->empty()) parts.push_back(*p);
-  }
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
-  return out;
-}
-
 // The factory's problems plus the comment template's (the renderer lives with the services),
 // as `carriers add` checks them.
 std::vector<carriers::SettingProblem> Problems(const domain::CarrierSettings& settings) {
@@ -162,7 +140,7 @@ Response ListPage(AppContext& app, Request& req, const Principal& user) {
       }
       item.set("secrets", secrets);
       item.set("has_secrets", !c.secrets.empty());
-      SetIf(item, "sender", SenderLine(c.sender));
+      SetIf(item, "sender", domain::SenderAddressLine(c.sender));
       item.set("updated_at", FormatLocal(c.updated_at));
       list.push_back(item);
     }
@@ -279,7 +257,7 @@ std::variant<Target, Response> FindTarget(AppContext& app, Request& req, const P
                      &user);
   };
   auto alias = domain::NormalizeAlias(TruncateUtf8(req.PathParam("alias").value_or(""), 16));
-  auto carrier = ParseCarrierParam(TruncateUtf8(req.PathParam("carrier").value_or(""), 32));
+  auto carrier = domain::ParseCarrier(TruncateUtf8(req.PathParam("carrier").value_or(""), 32));
   if (!alias || !carrier) return not_found();
   struct Loaded {
     std::optional<domain::MarketplaceAccount> account;

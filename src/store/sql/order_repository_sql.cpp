@@ -357,6 +357,68 @@ class SqlOrderRepository final : public OrderRepository {
     return {"bought_at", true};
   }
 
+  // What a text filter becomes; worked out once per text and unit of work (a page asks List
+  // and CountUpTo with the same filter).
+  struct TextPlan {
+    enum Kind { kExact, kIndexed, kScanned, kScannedEscaped };
+    Kind kind = kScannedEscaped;
+    std::string ids;      // kExact: "12, 15"
+    std::string pattern;  // the LIKE pattern otherwise
+  };
+
+  Result<const TextPlan*> PlanText(const std::string& text) {
+    if (text_plan_ && text_plan_->first == text) return &text_plan_->second;
+    TextPlan plan;
+    // A scanned tracking number or a pasted checkout form id finds its orders through an
+    // index; anything else is a substring of search_text (FoldCase(login, e-mail, name,
+    // checkout form id): "żaneta" finds "Żaneta" on both backends).
+    const bool looks_like_uuid = text.size() == 36 && text[8] == '-' && text[13] == '-' &&
+                                 text[18] == '-' && text[23] == '-';
+    if (text.size() >= 8 && text.find(' ') == std::string::npos) {
+      auto found = db_.Query(
+          looks_like_uuid ? "SELECT order_id FROM shipments WHERE tracking_number = $1 UNION "
+                            "SELECT id FROM orders WHERE checkout_form_id = $1 LIMIT 500"
+                          : "SELECT order_id FROM shipments WHERE tracking_number = $1 LIMIT 500",
+          {text});
+      if (!found) return Fail(found.error());
+      for (std::size_t r = 0; r < found->size(); ++r) {
+        plan.ids += fmt::format("{}{}", r == 0 ? "" : ", ", found->Int(r, 0));
+      }
+      if (!plan.ids.empty()) {
+        plan.kind = TextPlan::kExact;
+        text_plan_.emplace(text, std::move(plan));
+        return &text_plan_->second;
+      }
+    }
+    const std::string folded = FoldCase(text);
+    const auto chars = std::count_if(folded.begin(), folded.end(), [](char c) {
+      return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    });
+    if (db_.dialect() == Dialect::kSqlite && chars >= 3 &&
+        folded.find_first_of("%_\\") == std::string::npos) {
+      // The trigram index answers a substring of 3+ characters. When few orders hold it, the
+      // list starts from them; a common text ("allegromail") is cheaper found by walking the
+      // list's order and testing each row, which stops after one page.
+      plan.pattern = "%" + folded + "%";
+      auto many = db_.Query(fmt::format("SELECT COUNT(*) FROM (SELECT rowid FROM orders_search "
+                                        "WHERE search_text LIKE $1 LIMIT {}) m",
+                                        kIndexedSearchLimit + 1),
+                            {plan.pattern});
+      if (!many) return Fail(many.error());
+      plan.kind = many->Int(0, 0) <= kIndexedSearchLimit ? TextPlan::kIndexed : TextPlan::kScanned;
+    } else {
+      // LIKE wildcards typed by the user are literal.
+      plan.pattern = "%";
+      for (char c : folded) {
+        if (c == '%' || c == '_' || c == '\\') plan.pattern += '\\';
+        plan.pattern += c;
+      }
+      plan.pattern += '%';
+    }
+    text_plan_.emplace(text, std::move(plan));
+    return &text_plan_->second;
+  }
+
   Result<std::string> Where(const OrderFilter& f, DbParams& params) {
     // An order merged into another lives on as that one: lists never show it.
     std::string where = "merged_into_order_id IS NULL";
@@ -380,63 +442,23 @@ class SqlOrderRepository final : public OrderRepository {
     if (f.carrier) add("shipment_carrier =", *f.carrier);
     if (f.needs_attention) where += " AND needs_attention = 1";
     if (!f.text.empty()) {
-      // A scanned tracking number or a pasted checkout form id finds its orders through an
-      // index; anything else is a substring of search_text (FoldCase(login, e-mail, name,
-      // checkout form id): "żaneta" finds "Żaneta" on both backends).
-      const std::string text = TruncateUtf8(f.text, 200);
-      const bool looks_like_uuid = text.size() == 36 && text[8] == '-' && text[13] == '-' &&
-                                   text[18] == '-' && text[23] == '-';
-      std::optional<DbRows> exact;
-      if (text.size() >= 8 && text.find(' ') == std::string::npos) {
-        auto found = db_.Query(
-            looks_like_uuid ? "SELECT order_id FROM shipments WHERE tracking_number = $1 UNION "
-                              "SELECT id FROM orders WHERE checkout_form_id = $1 LIMIT 500"
-                            : "SELECT order_id FROM shipments WHERE tracking_number = $1 LIMIT 500",
-            {text});
-        if (!found) return Fail(found.error());
-        exact = std::move(*found);
+      NADAJNIK_ASSIGN_OR_RETURN(const TextPlan* plan, PlanText(TruncateUtf8(f.text, 200)));
+      switch (plan->kind) {
+        case TextPlan::kExact:
+          where += fmt::format(" AND id IN ({})", plan->ids);
+          break;
+        case TextPlan::kIndexed:
+          add("id IN (SELECT rowid FROM orders_search WHERE search_text LIKE", plan->pattern);
+          where += ")";
+          break;
+        case TextPlan::kScanned:
+          add("search_text LIKE", plan->pattern);
+          break;
+        case TextPlan::kScannedEscaped:
+          add("search_text LIKE", plan->pattern);
+          where += " ESCAPE '\\'";
+          break;
       }
-      if (exact && !exact->empty()) {
-        std::string in;
-        for (std::size_t r = 0; r < exact->size(); ++r) {
-          in += fmt::format("{}{}", r == 0 ? "" : ", ", exact->Int(r, 0));
-        }
-        where += fmt::format(" AND id IN ({})", in);
-        return where;
-      }
-      const std::string folded = FoldCase(text);
-      const auto chars = std::count_if(folded.begin(), folded.end(), [](char c) {
-        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-      });
-      if (db_.dialect() == Dialect::kSqlite && chars >= 3 &&
-          folded.find_first_of("%_\\") == std::string::npos) {
-        // The trigram index answers a substring of 3+ characters. When few orders hold it,
-        // the list starts from them; a common text ("allegromail") is cheaper found by walking
-        // the list's order and testing each row, which stops after one page.
-        params.push_back("%" + folded + "%");
-        const std::string like = fmt::format("${}", params.size());
-        auto many = db_.Query(fmt::format("SELECT COUNT(*) FROM (SELECT rowid FROM orders_search "
-                                          "WHERE search_text LIKE {} LIMIT {}) m",
-                                          like, kIndexedSearchLimit + 1),
-                              {params.back()});
-        if (!many) return Fail(many.error());
-        if (many->Int(0, 0) <= kIndexedSearchLimit) {
-          where += fmt::format(
-              " AND id IN (SELECT rowid FROM orders_search WHERE search_text LIKE {})", like);
-        } else {
-          where += fmt::format(" AND search_text LIKE {}", like);
-        }
-        return where;
-      }
-      // LIKE wildcards typed by the user are literal.
-      std::string pattern = "%";
-      for (char c : folded) {
-        if (c == '%' || c == '_' || c == '\\') pattern += '\\';
-        pattern += c;
-      }
-      pattern += '%';
-      add("search_text LIKE", pattern);
-      where += " ESCAPE '\\'";
     }
     return where;
   }
@@ -495,6 +517,7 @@ class SqlOrderRepository final : public OrderRepository {
   DbConnection& db_;
   std::string insert_sql_;
   std::string update_sql_;
+  std::optional<std::pair<std::string, TextPlan>> text_plan_;
 };
 
 class SqlStatusRepository final : public StatusRepository {
